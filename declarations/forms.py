@@ -1,0 +1,146 @@
+"""The declaration form: every field labelled, every error a sentence at its field."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from declarations.models import Contact, Symptom, Travel
+from family.models import Applicant
+from family.services import id_number_taken
+from healthcode.models import City
+from healthcode.validators import normalise_id, normalise_mobile, validate_mobile, validate_resident_id
+
+
+def _required(message: str) -> dict[str, str]:
+    return {"required": message}
+
+
+class DeclarationForm(forms.Form):
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    city = forms.ModelChoiceField(
+        label=_("City"),
+        queryset=City.objects.all(),
+        empty_label=_("Choose your city"),
+        error_messages=_required(_("Please choose your city.")),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=64,
+        error_messages=_required(_("Please enter the name on the ID card.")),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=32,
+        help_text=_("18-character resident ID number; a final X is allowed."),
+        error_messages=_required(_("Please enter the 18-character ID number.")),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        error_messages=_required(_("Please enter a mobile number.")),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    district = forms.CharField(
+        label=_("District"),
+        max_length=64,
+        error_messages=_required(_("Please enter the district you live in.")),
+    )
+    street_address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        error_messages=_required(_("Please enter your street address.")),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    temperature = forms.DecimalField(
+        label=_("Body temperature (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("35.0"),
+        max_value=Decimal("42.0"),
+        error_messages={
+            "required": _("Please enter today's body temperature, for example 36.5."),
+            "invalid": _("Enter the temperature as a number, for example 36.5."),
+            "min_value": _("A body temperature is at least 35.0 °C; please measure again."),
+            "max_value": _("A body temperature is at most 42.0 °C; please measure again."),
+            "max_digits": _("Enter the temperature with one decimal, for example 36.5."),
+            "max_decimal_places": _("Enter the temperature with one decimal, for example 36.5."),
+            "max_whole_digits": _("A body temperature is between 35.0 and 42.0 °C."),
+        },
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "35.0", "max": "42.0", "inputmode": "decimal"}),
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Symptoms in the past 14 days"),
+        choices=Symptom.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_required(_("Tick “None”, or every symptom you had.")),
+    )
+    travel = forms.ChoiceField(
+        label=_("Have you been to a medium or high risk area in the past 14 days?"),
+        choices=Travel.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Please answer whether you have been to a risk area.")),
+    )
+    travel_area = forms.CharField(
+        label=_("Which area?"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if you answered yes: city and district, for example Zhengzhou, Jinshui District."),
+    )
+    contact = forms.ChoiceField(
+        label=_("Have you had contact with a confirmed or suspected case in the past 14 days?"),
+        choices=Contact.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Please answer the question about contact with a case.")),
+    )
+    commitment_truthful = forms.BooleanField(
+        label=_("I promise that the information above is true and complete."),
+        error_messages=_required(_("Please tick this commitment to continue.")),
+    )
+    commitment_consent = forms.BooleanField(
+        label=_("I agree that this information is used for epidemic prevention only."),
+        error_messages=_required(_("Please tick this commitment to continue.")),
+    )
+
+    def __init__(self, *args, applicant: Applicant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applicant = applicant
+
+    @staticmethod
+    def new_token() -> uuid.UUID:
+        return uuid.uuid4()
+
+    def clean_id_number(self) -> str:
+        number = normalise_id(self.cleaned_data["id_number"])
+        validate_resident_id(number)
+        if id_number_taken(number, except_applicant=self.applicant):
+            raise ValidationError(
+                _("This ID number is already registered for another person. Check it, or contact the hotline."),
+                code="id_taken",
+            )
+        return number
+
+    def clean_phone(self) -> str:
+        validate_mobile(self.cleaned_data["phone"])
+        return normalise_mobile(self.cleaned_data["phone"])
+
+    def clean_symptoms(self) -> list[str]:
+        symptoms = self.cleaned_data["symptoms"]
+        if Symptom.NONE in symptoms and len(symptoms) > 1:
+            raise ValidationError(
+                _("“None” cannot be ticked together with a symptom; untick one of them."),
+                code="none_and_symptom",
+            )
+        return symptoms
+
+    def clean(self):
+        data = super().clean()
+        if data.get("travel") in (Travel.MEDIUM, Travel.HIGH) and not (data.get("travel_area") or "").strip():
+            self.add_error("travel_area", ValidationError(_("Please say which area you visited."), code="area"))
+        return data

@@ -1,0 +1,49 @@
+"""Sign up and log in with a mainland mobile number."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from healthcode.models import User
+from healthcode.validators import normalise_mobile, validate_mobile
+
+
+class SignupForm(BaseUserCreationForm):
+    username = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "autofocus": True}),
+        error_messages={"required": _("Please enter your mobile number.")},
+    )
+
+    class Meta:
+        model = User
+        fields = ("username",)
+
+    def clean_username(self) -> str:
+        validate_mobile(self.cleaned_data["username"])
+        phone = normalise_mobile(self.cleaned_data["username"])
+        if User.objects.filter(username=phone).exists():
+            raise ValidationError(
+                _("An account with this mobile number already exists. Log in instead."), code="exists"
+            )
+        return phone
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": _("The mobile number or password is not right. Please try again."),
+        "inactive": _("This account is disabled."),
+    }
+
+    def clean_username(self) -> str:
+        value = self.cleaned_data["username"]
+        return normalise_mobile(value) if value.strip().lstrip("+").replace(" ", "").isdigit() else value.strip()

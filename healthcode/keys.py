@@ -1,0 +1,81 @@
+"""Ed25519 signing keys: from HC_SIGNING_KEY, or generated once into HC_KEY_DIR (git-ignored).
+
+The private key never enters the repository or the database. A key id is the first 8 hex
+digits of the SHA-256 of the raw public key, so verifiers can pick the right key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+KEY_FILE = "signing-ed25519.key"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:8]
+
+
+def public_key_b64(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _from_raw_b64(value: str, source: str) -> Ed25519PrivateKey:
+    try:
+        raw = base64.b64decode(value.strip() + "=" * (-len(value.strip()) % 4), altchars=b"-_")
+        return Ed25519PrivateKey.from_private_bytes(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{source} is not a base64 raw 32-byte Ed25519 private key") from exc
+
+
+def _load_or_create_file(directory: Path) -> Ed25519PrivateKey:
+    path = directory / KEY_FILE
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        raw = Ed25519PrivateKey.generate().private_bytes_raw()
+        tmp = directory / f".{KEY_FILE}.{os.getpid()}"
+        tmp.write_text(base64.urlsafe_b64encode(raw).decode() + "\n")
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic: the first process to get here wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return _from_raw_b64(path.read_text(), str(path))
+
+
+@cache
+def signing_key() -> SigningKey:
+    if settings.HC_SIGNING_KEY:
+        private = _from_raw_b64(settings.HC_SIGNING_KEY, "HC_SIGNING_KEY")
+    else:
+        private = _load_or_create_file(Path(settings.HC_KEY_DIR))
+    return SigningKey(kid=key_id(private.public_key()), private=private)
+
+
+def verification_keys() -> dict[str, Ed25519PublicKey]:
+    """Known public keys by key id: the ones a verifier accepts."""
+    current = signing_key()
+    return {current.kid: current.public}

@@ -1,0 +1,95 @@
+"""The core: accounts, cities, the health code and its colour history. Knows no person."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healthcode.colours import Colour
+
+
+class User(AbstractUser):
+    """An account. Citizens sign up with their mobile number as the username."""
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+
+class City(models.Model):
+    """A prefecture-level city (GB/T 2260 code). The model allows any province."""
+
+    code = models.CharField(_("administrative code"), max_length=6, unique=True)
+    province = models.CharField(_("province"), max_length=32, default="henan")
+    name_zh = models.CharField(_("name (Chinese)"), max_length=32)
+    name_en = models.CharField(_("name (English)"), max_length=64)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return f"{self.name_en} {self.name_zh}"
+
+
+def new_ref() -> bytes:
+    return secrets.token_bytes(12)
+
+
+class HealthCode(models.Model):
+    """One person's code. `ref` is the opaque reference a token names; `version` grows on
+    every colour change so that older tokens go stale at once."""
+
+    ref = models.BinaryField(_("reference"), max_length=12, unique=True, default=new_ref, editable=False)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, default=Colour.PENDING)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    since = models.DateTimeField(_("colour since"), default=timezone.now)
+    until = models.DateTimeField(_("at least until"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("health code")
+        verbose_name_plural = _("health codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()} (v{self.version})"
+
+
+class ColourChange(models.Model):
+    """History, audit and outbox of every colour change (after healthchecks' Flip)."""
+
+    class Source(models.TextChoices):
+        REVIEW = "review", _("Background review")
+        REVIEWER = "reviewer", _("Reviewer")
+        CHECKIN = "checkin", _("Daily check-in")
+        AUTHORITY = "authority", _("Health authority")
+        SYSTEM = "system", _("System")
+
+    code = models.ForeignKey(HealthCode, on_delete=models.CASCADE, related_name="changes")
+    from_colour = models.CharField(_("from"), max_length=8, choices=Colour.choices)
+    to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices)
+    version = models.PositiveIntegerField(_("code version"))
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    rules = models.JSONField(_("rules"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("colour change")
+        verbose_name_plural = _("colour changes")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="colourchange_one_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_colour} → {self.to_colour}"

@@ -1,0 +1,56 @@
+"""Writes to the core: every colour change goes through `change_colour` and leaves a row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from healthcode.colours import Colour
+from healthcode.models import ColourChange, HealthCode, User
+
+
+def create_code() -> HealthCode:
+    return HealthCode.objects.create()
+
+
+def change_colour(
+    code_id: int,
+    to: Colour,
+    *,
+    source: ColourChange.Source,
+    rules: Sequence[str] = (),
+    reason: str = "",
+    actor: User | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> ColourChange | None:
+    """Set a code's colour, bump its version (older tokens go stale) and write the history
+    row, in one transaction. Returns None when the colour is already `to` (the minimum
+    duration is then extended if `until` is later)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        code = HealthCode.objects.select_for_update().get(pk=code_id)
+        if code.colour == to:
+            if until and (code.until is None or until > code.until):
+                HealthCode.objects.filter(pk=code.pk).update(until=until)
+            return None
+        previous = code.colour
+        code.colour = to
+        code.version += 1
+        code.since = now
+        code.until = until
+        code.save(update_fields=["colour", "version", "since", "until"])
+        return ColourChange.objects.create(
+            code=code,
+            from_colour=previous,
+            to_colour=to,
+            version=code.version,
+            source=source,
+            rules=list(rules),
+            reason=reason,
+            actor=actor,
+            created=now,
+        )

@@ -1,0 +1,40 @@
+"""Verify a token against the live code: signature and expiry first, then the database.
+
+Result codes (asserted on by tests and returned by the gate API): ok, not_green, expired,
+bad_signature, unknown_key, malformed, revoked, unknown_person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from healthcode.colours import Colour
+from healthcode.models import HealthCode
+from healthcode.tokens import Claims, TokenError, verify
+
+
+@dataclass(frozen=True)
+class Result:
+    code: str
+    claims: Claims | None = None
+    health_code: HealthCode | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.code == "ok"
+
+
+def check(token: str, *, now: float | None = None) -> Result:
+    try:
+        claims = verify(token, now=now)
+    except TokenError as exc:
+        return Result(exc.code)
+    code = HealthCode.objects.filter(ref=claims.ref).first()
+    if code is None:
+        return Result("unknown_person", claims)
+    if claims.version != code.version or claims.colour != code.colour:
+        # The colour changed after the token was issued: it is stale, never trusted.
+        return Result("revoked", claims, code)
+    if code.colour != Colour.GREEN:
+        return Result("not_green", claims, code)
+    return Result("ok", claims, code)

@@ -1,0 +1,42 @@
+"""Named personas (after healthchecks' BaseTestCase): a citizen, an outsider, staff, a reviewer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.account("13800138000")
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.account("13700137000")
+
+
+@pytest.fixture
+def citizen_client(client, citizen):
+    client.force_login(citizen)
+    return client
+
+
+@pytest.fixture
+def declare(django_capture_on_commit_callbacks):
+    """Confirm a declaration and run what is enqueued on commit (the review), as in production."""
+
+    def _declare(user, applicant=None, **overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            declaration = factories.declared(user, applicant, **overrides)
+        declaration.refresh_from_db()
+        return declaration
+
+    return _declare
+
+
+@pytest.fixture
+def green_citizen(citizen, declare):
+    declare(citizen)
+    return citizen
