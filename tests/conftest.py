@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests import factories
@@ -40,3 +42,11 @@ def declare(django_capture_on_commit_callbacks):
 def green_citizen(citizen, declare):
     declare(citizen)
     return citizen
+
+
+def missing_services(reason: str) -> None:
+    """Skip on a laptop without the service; fail in CI (HC_REQUIRE_SERVICES=1), where a
+    skipped integration or browser test would hide a regression."""
+    if os.environ.get("HC_REQUIRE_SERVICES") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)

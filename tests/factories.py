@@ -54,7 +54,7 @@ def post_data(**overrides: Any) -> dict[str, Any]:
     """The same as a browser would POST it."""
     data = declaration_data(**overrides)
     post = {key: value for key, value in data.items() if key not in ("city", "symptoms")}
-    post["city"] = str(data["city"].pk)
+    post["city"] = str(getattr(data["city"], "pk", data["city"]))
     post["symptoms"] = data["symptoms"]
     post["temperature"] = str(data["temperature"])
     post["form_token"] = str(data["form_token"])

@@ -1,0 +1,140 @@
+import re
+
+from django.urls import reverse
+
+from declarations.models import Declaration
+from family.services import self_applicant
+from healthcode.colours import Colour
+from tests import factories
+
+LABELS = [
+    "Name",
+    "ID number",
+    "Mobile number",
+    "District",
+    "Street address",
+    "Body temperature (°C)",
+    "Symptoms in the past 14 days",
+    "Have you been to a medium or high risk area in the past 14 days?",
+    "Have you had contact with a confirmed or suspected case in the past 14 days?",
+    "I promise that the information above is true and complete.",
+    "I agree that this information is used for epidemic prevention only.",
+]
+
+
+def test_form_has_a_visible_label_for_every_field(citizen_client):
+    page = citizen_client.get(reverse("declare") + "?city=410300").content.decode()
+    for label in LABELS:
+        assert label in page
+    assert 'value="' in page and "Submit" in page
+    # Every input that is not hidden has a <label for=...> (or sits inside one).
+    for input_id in re.findall(r'<(?:input|select)[^>]*type="(?:text|number)"[^>]*id="([^"]+)"', page):
+        assert f'for="{input_id}"' in page
+    # The city chosen on the city page is preselected.
+    assert re.search(r'<option value="\d+" selected>Luoyang', page)
+
+
+def test_invalid_input_keeps_what_was_typed_and_explains_each_field(citizen_client):
+    data = factories.post_data(id_number="110105194912310021", temperature="45", name="李四")
+    del data["commitment_consent"]
+    response = citizen_client.post(reverse("declare"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "last character does not match" in page
+    assert "at most 42.0" in page
+    assert "Please tick this commitment" in page
+    assert 'value="110105194912310021"' in page
+    assert 'value="李四"' in page
+    assert 'value="45"' in page
+    assert Declaration.objects.count() == 0
+
+
+def test_none_with_a_symptom_and_missing_area_are_explained(citizen_client):
+    data = factories.post_data(symptoms=["none", "cough"], travel="medium")
+    page = citizen_client.post(reverse("declare"), data).content.decode()
+    assert "cannot be ticked together" in page
+    assert "Please say which area" in page
+
+
+def test_garbage_input_is_a_form_error_not_a_500(citizen_client):
+    data = factories.post_data(temperature="abc", city="nope", travel="sideways", form_token="x")
+    data["symptoms"] = ["teleportation"]
+    response = citizen_client.post(reverse("declare"), data)
+    assert response.status_code == 200
+    assert "Enter the temperature as a number" in response.content.decode()
+
+
+def test_submit_leads_to_confirmation_with_a_summary(citizen_client):
+    data = factories.post_data(name="王小明")
+    response = citizen_client.post(reverse("declare"), data)
+    declaration = Declaration.objects.get()
+    assert response["Location"] == reverse("declare-confirm", args=[declaration.ref])
+    page = citizen_client.get(response["Location"]).content.decode()
+    assert "王小明" in page and "Confirm Submission" in page and "Back to edit" in page
+    assert declaration.status == Declaration.Status.DRAFT
+
+
+def test_double_submit_and_replay_create_one_declaration(citizen_client):
+    data = factories.post_data()
+    first = citizen_client.post(reverse("declare"), data)
+    second = citizen_client.post(reverse("declare"), data)
+    assert first["Location"] == second["Location"]
+    assert Declaration.objects.count() == 1
+
+
+def test_back_to_edit_keeps_the_draft(citizen_client):
+    data = factories.post_data(street_address="88 Jingsan Road")
+    citizen_client.post(reverse("declare"), data)
+    declaration = Declaration.objects.get()
+    page = citizen_client.get(reverse("declare") + f"?draft={declaration.ref}").content.decode()
+    assert 'value="88 Jingsan Road"' in page
+    assert f'value="{declaration.form_token}"' in page
+
+
+def test_confirm_reviews_and_shows_the_code(citizen, citizen_client, django_capture_on_commit_callbacks):
+    citizen_client.post(reverse("declare"), factories.post_data())
+    declaration = Declaration.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen_client.post(reverse("declare-confirm", args=[declaration.ref]))
+    applicant = self_applicant(citizen)
+    assert response["Location"] == reverse("code", args=[applicant.pk])
+    assert applicant.health_code.colour == Colour.GREEN
+    declaration.refresh_from_db()
+    assert declaration.status == Declaration.Status.REVIEWED
+
+
+def test_replayed_confirm_does_nothing_more(citizen_client, django_capture_on_commit_callbacks):
+    citizen_client.post(reverse("declare"), factories.post_data())
+    declaration = Declaration.objects.get()
+    url = reverse("declare-confirm", args=[declaration.ref])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        citizen_client.post(url)
+        citizen_client.post(url)
+        # Submitting the same form again after confirming changes nothing either.
+        citizen_client.post(reverse("declare"), factories.post_data(form_token=str(declaration.form_token)))
+    assert len(callbacks) == 1
+    assert Declaration.objects.count() == 1
+
+
+def test_another_accounts_confirmation_answers_404(citizen_client, outsider, client):
+    citizen_client.post(reverse("declare"), factories.post_data())
+    declaration = Declaration.objects.get()
+    client.force_login(outsider)
+    url = reverse("declare-confirm", args=[declaration.ref])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    # Editing by ref shows nothing of the draft either.
+    page = client.get(reverse("declare") + f"?draft={declaration.ref}").content.decode()
+    assert declaration.street_address not in page
+
+
+def test_id_number_held_by_another_person_is_refused_on_the_form(citizen_client, outsider, declare):
+    taken = declare(outsider).id_number
+    page = citizen_client.post(reverse("declare"), factories.post_data(id_number=taken)).content.decode()
+    assert "already registered for another person" in page
+    assert "13700137000" not in page
+
+
+def test_anonymous_is_sent_to_log_in(client, db):
+    response = client.get(reverse("declare"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

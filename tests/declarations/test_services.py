@@ -1,0 +1,100 @@
+import uuid
+
+import pytest
+
+from declarations import services
+from declarations.models import Declaration
+from family.services import self_applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange
+from tests import factories
+
+
+def test_review_sets_colour_and_writes_one_history_row(citizen, declare):
+    declaration = declare(citizen)
+    code = self_applicant(citizen).health_code
+    assert declaration.status == Declaration.Status.REVIEWED
+    assert code.colour == Colour.GREEN
+    change = ColourChange.objects.get(code=code)
+    assert (change.from_colour, change.to_colour, change.source) == ("pending", "green", "review")
+    assert change.version == code.version == 2
+
+
+def test_review_twice_changes_nothing(citizen, declare):
+    declaration = declare(citizen, contact="unsure")
+    assert services.review(declaration.pk) is None
+    assert ColourChange.objects.count() == 1
+
+
+def test_yellow_review_names_the_rule_and_duration(citizen, declare):
+    declaration = declare(citizen, contact="unsure")
+    code = self_applicant(citizen).health_code
+    assert code.colour == Colour.YELLOW
+    assert declaration.verdict_rules == ["contact_unsure"]
+    assert (code.until - code.since).days == 7
+    assert "Not sure about contact" in ColourChange.objects.get(code=code).reason
+
+
+def test_a_later_normal_declaration_does_not_lower_a_yellow_code(citizen, declare):
+    declare(citizen, contact="unsure")
+    applicant = self_applicant(citizen)
+    second = declare(citizen, id_number=applicant.id_number)
+    applicant.refresh_from_db()
+    assert applicant.health_code.colour == Colour.YELLOW
+    assert "does not lower" in second.review_note
+    assert ColourChange.objects.count() == 1
+
+
+def test_a_later_worse_declaration_raises_the_colour(citizen, declare):
+    declare(citizen)
+    applicant = self_applicant(citizen)
+    declare(citizen, id_number=applicant.id_number, contact="yes")
+    applicant.refresh_from_db()
+    assert applicant.health_code.colour == Colour.RED
+    assert ColourChange.objects.count() == 2
+
+
+def test_inconsistent_declaration_waits_for_a_reviewer(citizen, declare):
+    from decimal import Decimal
+
+    declaration = declare(citizen, temperature=Decimal("39.2"), symptoms=["none"])
+    assert declaration.status == Declaration.Status.NEEDS_REVIEW
+    assert self_applicant(citizen).health_code.colour == Colour.PENDING
+    assert ColourChange.objects.count() == 0
+
+
+def test_save_draft_with_the_same_form_token_updates_one_row(citizen):
+    applicant = self_applicant(citizen)
+    data = factories.declaration_data()
+    first = services.save_draft(citizen, applicant, data)
+    second = services.save_draft(citizen, applicant, data | {"district": "Erqi District"})
+    assert first.pk == second.pk
+    assert Declaration.objects.get().district == "Erqi District"
+
+
+def test_confirm_twice_enqueues_one_review(citizen, django_capture_on_commit_callbacks):
+    applicant = self_applicant(citizen)
+    draft = services.save_draft(citizen, applicant, factories.declaration_data())
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.confirm(citizen, draft.ref)
+        services.confirm(citizen, draft.ref)
+    assert len(callbacks) == 1
+
+
+def test_confirm_refuses_an_id_number_another_person_holds(citizen, outsider, declare):
+    taken = declare(outsider).id_number
+    draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data(id_number=taken))
+    with pytest.raises(services.IdNumberTaken):
+        services.confirm(citizen, draft.ref)
+    draft.refresh_from_db()
+    assert draft.status == Declaration.Status.DRAFT
+
+
+def test_another_accounts_declaration_is_not_found(citizen, outsider):
+    from django.http import Http404
+
+    draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data())
+    with pytest.raises(Http404):
+        services.confirm(outsider, draft.ref)
+    with pytest.raises(Http404):
+        services.get_declaration_for_user(outsider, uuid.uuid4())

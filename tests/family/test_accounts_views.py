@@ -1,0 +1,60 @@
+from django.urls import reverse
+
+from family.models import Applicant, Relationship
+from healthcode.models import User
+
+
+def test_signup_creates_an_account_with_a_self_applicant_and_logs_in(client, db):
+    response = client.post(
+        reverse("signup"),
+        {"username": "139 1234 5678", "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="13912345678")
+    applicant = Applicant.objects.get(account=user)
+    assert applicant.relationship == Relationship.SELF
+    assert applicant.health_code.colour == "pending"
+    assert client.get(reverse("code-home")).status_code == 302  # logged in: redirected to the code
+
+
+def test_signup_keeps_a_next_url_on_the_same_site(client, db):
+    data = {"username": "13912345678", "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"}
+    response = client.post(reverse("signup") + "?next=/henan/410100/use/", data)
+    assert response["Location"] == "/henan/410100/use/"
+    client.logout()
+    data["username"] = "13912345679"
+    response = client.post(reverse("signup") + "?next=https://evil.example/", data)
+    assert response["Location"] == reverse("home")
+
+
+def test_signup_errors_keep_the_number(client, db):
+    page = client.post(reverse("signup"), {"username": "12345", "password1": "a", "password2": "b"}).content.decode()
+    assert "11-digit mainland mobile number" in page
+    assert 'value="12345"' in page
+    assert User.objects.count() == 0
+
+
+def test_signup_refuses_a_weak_password_and_an_existing_number(client, citizen):
+    page = client.post(
+        reverse("signup"), {"username": "13912345678", "password1": "12345678", "password2": "12345678"}
+    ).content.decode()
+    assert "too common" in page or "entirely numeric" in page
+    page = client.post(
+        reverse("signup"),
+        {"username": citizen.username, "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"},
+    ).content.decode()
+    assert "already exists" in page
+
+
+def test_login_with_the_mobile_number_and_logout_by_post(client, citizen):
+    response = client.post(reverse("login"), {"username": "+86 138 0013 8000", "password": "Sturdy-pass-2026"})
+    assert response.status_code == 302
+    assert client.get(reverse("code-home")).status_code == 302
+    assert client.get(reverse("logout")).status_code == 405  # GET never logs out
+    client.post(reverse("logout"))
+    assert client.get(reverse("code-home"))["Location"].startswith(reverse("login"))
+
+
+def test_wrong_password_is_explained(client, citizen):
+    page = client.post(reverse("login"), {"username": citizen.username, "password": "nope"}).content.decode()
+    assert "mobile number or password is not right" in page

@@ -1,0 +1,65 @@
+import json
+
+from django.urls import reverse
+
+from family.services import self_applicant
+from healthcode import verification
+
+
+def test_green_code_page(client, green_citizen):
+    client.force_login(green_citizen)
+    applicant = self_applicant(green_citizen)
+    response = client.get(reverse("code", args=[applicant.pk]))
+    page = response.content.decode()
+    assert 'data-color="green"' in page
+    assert "Green code" in page
+    assert "王*明" in page
+    assert applicant.id_number[:4] + "*" * 10 + applicant.id_number[-4:] in page
+    assert applicant.id_number not in page
+    assert "<svg" in page and 'id="clock"' in page
+    assert "Family Agent" in page and "Refresh" in page
+    assert "Zhengzhou" in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_qr_json_gives_a_fresh_token_that_verifies(client, green_citizen):
+    client.force_login(green_citizen)
+    applicant = self_applicant(green_citizen)
+    data = json.loads(client.get(reverse("code-qr", args=[applicant.pk])).content)
+    assert data["colour"] == "green"
+    assert data["svg"].startswith("<svg")
+    assert verification.check(data["token"]).code == "ok"
+    assert data["lifetime"] <= 60
+
+
+def test_pending_code_says_under_review_and_refreshes(client, citizen, django_capture_on_commit_callbacks):
+    from tests import factories
+
+    factories.declared(citizen)  # the review is enqueued on commit, which does not happen here
+    client.force_login(citizen)
+    page = client.get(reverse("code", args=[self_applicant(citizen).pk])).content.decode()
+    assert 'data-color="pending"' in page
+    assert "being reviewed" in page
+    assert 'http-equiv="refresh"' in page
+    assert "<svg" not in page
+
+
+def test_no_declaration_yet_offers_to_declare(citizen_client, citizen):
+    page = citizen_client.get(reverse("code", args=[self_applicant(citizen).pk])).content.decode()
+    assert "You have not declared yet" in page
+    assert reverse("declare") in page
+
+
+def test_another_accounts_code_answers_404(client, green_citizen, outsider):
+    client.force_login(outsider)
+    pk = self_applicant(green_citizen).pk
+    assert client.get(reverse("code", args=[pk])).status_code == 404
+    assert client.get(reverse("code-qr", args=[pk])).status_code == 404
+    assert client.get(reverse("code", args=[999999])).status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client, green_citizen):
+    pk = self_applicant(green_citizen).pk
+    for url in (reverse("code", args=[pk]), reverse("code-qr", args=[pk]), reverse("code-home")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

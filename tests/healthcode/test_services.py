@@ -1,0 +1,25 @@
+from healthcode.colours import Colour
+from healthcode.models import ColourChange, HealthCode
+from healthcode.services import change_colour, create_code
+
+
+def test_every_change_bumps_the_version_and_writes_a_row(db):
+    code = create_code()
+    change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.REVIEW, rules=[], reason="normal")
+    change_colour(code.pk, Colour.YELLOW, source=ColourChange.Source.REVIEW, rules=["contact_unsure"])
+    code.refresh_from_db()
+    assert code.colour == Colour.YELLOW
+    assert code.version == 3
+    history = list(ColourChange.objects.filter(code=code).order_by("version"))
+    assert [(c.from_colour, c.to_colour, c.version) for c in history] == [
+        ("pending", "green", 2),
+        ("green", "yellow", 3),
+    ]
+
+
+def test_same_colour_writes_no_row(db):
+    code = create_code()
+    change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.REVIEW)
+    assert change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.REVIEW) is None
+    assert ColourChange.objects.count() == 1
+    assert HealthCode.objects.get(pk=code.pk).version == 2
