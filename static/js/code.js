@@ -3,11 +3,27 @@
   "use strict";
   var card = document.querySelector(".code-card");
   var clock = document.getElementById("clock");
+  // The service's time zone (Asia/Shanghai), whatever the phone is set to.
+  var zone = clock ? clock.getAttribute("data-tz") : null;
+  var format = null;
+  try {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+    });
+  } catch (e) { format = null; }
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
   function tick() {
     var d = new Date();
-    var text = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
-      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    var text;
+    if (format) {
+      var p = {};
+      format.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+      text = p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second;
+    } else {
+      text = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
+        pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    }
     clock.textContent = text;
     clock.setAttribute("datetime", d.toISOString());
   }

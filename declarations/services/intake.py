@@ -1,22 +1,19 @@
-"""Intake and review: services decide and write; views and tasks only call them."""
+"""Intake: drafts of the declaration form and their confirmation."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from declarations import rules
 from declarations.models import Declaration
 from family.models import Applicant
 from family.services import id_number_taken, update_person
-from healthcode.colours import SEVERITY, Colour
-from healthcode.models import ColourChange, User
-from healthcode.services import change_colour, create_code
+from healthcode.models import User
+from healthcode.services import create_code
 
 DECLARED_FIELDS = (
     "city",
@@ -70,7 +67,7 @@ def save_draft(user: User, applicant: Applicant, data: dict[str, Any]) -> Declar
 def confirm(user: User, ref: uuid.UUID) -> Declaration:
     """Confirm a draft: store the person's details and enqueue the review on commit.
     Confirming twice is harmless: only the first moves the row."""
-    from declarations.tasks import review_declaration
+    from declarations.tasks import review_declaration  # tasks import services: import late
 
     with transaction.atomic():
         declaration = get_declaration_for_user(user, ref)
@@ -99,59 +96,3 @@ def confirm(user: User, ref: uuid.UUID) -> Declaration:
         transaction.on_commit(lambda: review_declaration.delay(declaration.pk))
     declaration.refresh_from_db()
     return declaration
-
-
-def facts_for(declaration: Declaration) -> rules.Facts:
-    return rules.Facts(
-        temperature=declaration.temperature,
-        symptoms=frozenset(declaration.symptoms),
-        travel=declaration.travel,
-        contact=declaration.contact,
-    )
-
-
-def review(declaration_id: int, *, now: datetime | None = None) -> Declaration | None:
-    """Apply the published rules to a confirmed declaration. Idempotent: a declaration that
-    is not waiting for review is left alone, so a redelivered task does nothing."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        declaration = (
-            Declaration.objects.select_for_update()
-            .filter(pk=declaration_id, status=Declaration.Status.CONFIRMED)
-            .first()
-        )
-        if declaration is None:
-            return None
-        verdict = rules.evaluate(facts_for(declaration))
-        declaration.verdict_colour = verdict.colour
-        declaration.verdict_rules = verdict.rule_codes
-        declaration.reviewed_at = now
-        if verdict.manual_review:
-            declaration.status = Declaration.Status.NEEDS_REVIEW
-            declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
-        else:
-            declaration.status = Declaration.Status.REVIEWED
-            declaration.review_note = _apply_verdict(declaration, verdict, now)
-        declaration.save()
-        return declaration
-
-
-def _apply_verdict(declaration: Declaration, verdict: rules.Verdict, now: datetime) -> str:
-    code_id, current = Applicant.objects.values_list("health_code_id", "health_code__colour").get(
-        pk=declaration.applicant_id
-    )
-    if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
-        # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
-        return f"Kept {current}: a declaration does not lower a colour."
-    until = now + timedelta(days=verdict.days) if verdict.days else None
-    reason = " ".join(str(rule.text) for rule in verdict.fired) or "No rule applies: the declaration is normal."
-    change_colour(
-        code_id,
-        verdict.colour,
-        source=ColourChange.Source.REVIEW,
-        rules=verdict.rule_codes,
-        reason=reason,
-        until=until,
-        now=now,
-    )
-    return ""

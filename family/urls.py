@@ -1,0 +1,12 @@
+from django.urls import path
+
+from family.views import accounts, code
+
+urlpatterns = [
+    path("code/", code.code_home, name="code-home"),
+    path("code/<int:pk>/", code.code_page, name="code"),
+    path("code/<int:pk>/qr.json", code.code_qr, name="code-qr"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+]
