@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from family.models import Applicant
+from family.models import Applicant, Relationship
 from healthcode.colours import Colour
 from healthcode.models import City
 
@@ -45,7 +45,13 @@ class Declaration(models.Model):
         NEEDS_REVIEW = "needs_review", _("Waiting for a reviewer")
 
     ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="declarations")
+    # Empty until a new family member's declaration is confirmed (the person is created then).
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.CASCADE, related_name="declarations"
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=16, choices=Relationship.choices, default=Relationship.SELF
+    )
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     form_token = models.UUIDField(_("form token"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
