@@ -10,10 +10,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Contact, Symptom, Travel
-from family.models import Applicant
-from family.services import id_number_taken
-from healthcode.models import City
+from family.models import Applicant, Relationship
+from family.services import id_number_free_for
+from healthcode.models import City, User
 from healthcode.validators import normalise_id, normalise_mobile, validate_mobile, validate_resident_id
+
+ID_TAKEN = _(
+    "This ID number is already registered for another person. Check it; if it is yours and a family "
+    "member registered it for you, sign up with the mobile number they entered for you."
+)
 
 
 def _required(message: str) -> dict[str, str]:
@@ -108,8 +113,9 @@ class DeclarationForm(forms.Form):
         error_messages=_required(_("Please tick this commitment to continue.")),
     )
 
-    def __init__(self, *args, applicant: Applicant, **kwargs):
+    def __init__(self, *args, user: User, applicant: Applicant | None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.applicant = applicant
 
     @staticmethod
@@ -119,12 +125,12 @@ class DeclarationForm(forms.Form):
     def clean_id_number(self) -> str:
         number = normalise_id(self.cleaned_data["id_number"])
         validate_resident_id(number)
-        if id_number_taken(number, except_applicant=self.applicant):
-            raise ValidationError(
-                _("This ID number is already registered for another person. Check it, or contact the hotline."),
-                code="id_taken",
-            )
         return number
+
+    def _check_id_owner(self, data: dict) -> None:
+        number, name = data.get("id_number"), data.get("name", "")
+        if number and not id_number_free_for(self.user, number, applicant=self.applicant, name=name):
+            self.add_error("id_number", ValidationError(ID_TAKEN, code="id_taken"))
 
     def clean_phone(self) -> str:
         validate_mobile(self.cleaned_data["phone"])
@@ -141,6 +147,39 @@ class DeclarationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        self._check_id_owner(data)
         if data.get("travel") in (Travel.MEDIUM, Travel.HIGH) and not (data.get("travel_area") or "").strip():
             self.add_error("travel_area", ValidationError(_("Please say which area you visited."), code="area"))
         return data
+
+
+class FamilyMemberForm(DeclarationForm):
+    """The same declaration, made by a family agent for a person without a phone."""
+
+    relationship = forms.ChoiceField(
+        label=_("Relationship"),
+        choices=[(value, label) for value, label in Relationship.choices if value != Relationship.SELF],
+        error_messages=_required(_("Please choose how this person is related to you.")),
+    )
+
+    field_order = ["form_token", "name", "id_number", "phone", "relationship", "city"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = False
+        self.fields["phone"].label = _("Mobile number (optional for a child)")
+        self.fields["name"].error_messages["required"] = _("Please enter the name on their ID card.")
+        self.fields["district"].error_messages["required"] = _("Please enter the district they live in.")
+        self.fields["street_address"].error_messages["required"] = _("Please enter their street address.")
+        self.fields["temperature"].error_messages["required"] = _(
+            "Please enter their body temperature today, for example 36.5."
+        )
+        self.fields["commitment_truthful"].label = _(
+            "The information is true, and I am authorised by this person or their guardian to apply for them."
+        )
+        self.fields["commitment_consent"].label = _("I will accompany this person and show the health code for them.")
+
+    def clean_phone(self) -> str:
+        if not (self.cleaned_data.get("phone") or "").strip():
+            return ""
+        return super().clean_phone()

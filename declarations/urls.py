@@ -10,4 +10,6 @@ urlpatterns = [
     path("henan/<str:code>/use/", portal.use_now, name="use-now"),
     path("declare/", declare.declare, name="declare"),
     path("declare/<uuid:ref>/confirm/", declare.confirm, name="declare-confirm"),
+    path("family/add/", declare.add_member, name="family-add"),
+    path("family/<int:pk>/declare/", declare.member_declare, name="family-declare"),
 ]

@@ -55,3 +55,20 @@ class Applicant(models.Model):
         from family.masking import mask_name
 
         return mask_name(self.name) or str(_("(no name yet)"))
+
+
+class Notice(models.Model):
+    """A message for an account about its people (a take-over, say); shown once."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    message = models.TextField(_("message"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.message[:60]

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from family.views import accounts, code
+from family.views import accounts, code, members
 
 urlpatterns = [
     path("code/", code.code_home, name="code-home"),
     path("code/<int:pk>/", code.code_page, name="code"),
     path("code/<int:pk>/qr.json", code.code_qr, name="code-qr"),
+    path("code/switch/", code.switch, name="code-switch"),
+    path("family/<int:pk>/remove/", members.remove, name="family-remove"),
+    path("family/<int:pk>/paper/", members.paper, name="family-paper"),
+    path("family/<int:pk>/paper/revoke/", members.paper_revoke, name="family-paper-revoke"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),

@@ -51,6 +51,8 @@ class HealthCode(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     since = models.DateTimeField(_("colour since"), default=timezone.now)
     until = models.DateTimeField(_("at least until"), null=True, blank=True)
+    # Issued-at (Unix seconds) of the one valid paper code; reissuing or revoking changes it.
+    paper_issued_at = models.PositiveBigIntegerField(_("paper code issued at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

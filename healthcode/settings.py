@@ -163,6 +163,7 @@ HC_KEY_DIR = Path(env_str("HC_KEY_DIR", str(VAR_DIR / "keys")))
 HC_SIGNING_KEY = env_str("HC_SIGNING_KEY")  # base64 of a raw 32-byte Ed25519 private key
 HC_TOKEN_LIFETIME = env_int("HC_TOKEN_LIFETIME", 60, minimum=10, maximum=60)
 HC_TOKEN_CLOCK_SKEW = env_int("HC_TOKEN_CLOCK_SKEW", 30, minimum=0, maximum=60)
+HC_PAPER_CODE_DAYS = env_int("HC_PAPER_CODE_DAYS", 30, minimum=1, maximum=366)
 
 LOGGING = {
     "version": 1,

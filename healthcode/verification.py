@@ -32,7 +32,12 @@ def check(token: str, *, now: float | None = None) -> Result:
     code = HealthCode.objects.filter(ref=claims.ref).first()
     if code is None:
         return Result("unknown_person", claims)
-    if claims.version != code.version or claims.colour != code.colour:
+    if claims.paper:
+        # A paper code lasts weeks: it is valid while it is the latest one issued, and the
+        # checkpoint goes by the live colour, not the one at printing.
+        if code.paper_issued_at != claims.issued_at:
+            return Result("revoked", claims, code)
+    elif claims.version != code.version or claims.colour != code.colour:
         # The colour changed after the token was issued: it is stale, never trusted.
         return Result("revoked", claims, code)
     if code.colour != Colour.GREEN:

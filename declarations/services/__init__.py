@@ -5,6 +5,7 @@ intake.py: drafts and confirmation; review.py: the rules applied in the backgrou
 
 from declarations.services.intake import (
     DECLARED_FIELDS,
+    FamilyFull,
     IdNumberTaken,
     confirm,
     get_declaration_for_user,
@@ -14,6 +15,7 @@ from declarations.services.review import facts_for, review
 
 __all__ = [
     "DECLARED_FIELDS",
+    "FamilyFull",
     "IdNumberTaken",
     "confirm",
     "facts_for",

@@ -1,4 +1,4 @@
-"""Intake: drafts of the declaration form and their confirmation."""
+"""Intake: drafts of the declaration form (for self or a family member) and their confirmation."""
 
 from __future__ import annotations
 
@@ -10,10 +10,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from declarations.models import Declaration
-from family.models import Applicant
-from family.services import id_number_taken, update_person
+from family.models import Applicant, Relationship
+from family.services import (
+    FamilyFull,
+    IdNumberTaken,
+    add_member,
+    holder_of,
+    may_take_over,
+    take_over,
+    update_person,
+)
 from healthcode.models import User
 from healthcode.services import create_code
+
+__all__ = ["DECLARED_FIELDS", "FamilyFull", "IdNumberTaken", "confirm", "get_declaration_for_user", "save_draft"]
 
 DECLARED_FIELDS = (
     "city",
@@ -32,10 +42,6 @@ DECLARED_FIELDS = (
 )
 
 
-class IdNumberTaken(Exception):
-    """The ID number belongs to another person record."""
-
-
 def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
     declaration = Declaration.objects.select_related("applicant", "city").filter(ref=ref, submitted_by=user).first()
     if declaration is None:
@@ -43,30 +49,66 @@ def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
     return declaration
 
 
-def save_draft(user: User, applicant: Applicant, data: dict[str, Any]) -> Declaration:
+def save_draft(
+    user: User, applicant: Applicant | None, data: dict[str, Any], *, relationship: str = Relationship.SELF
+) -> Declaration:
     """Create or update the draft of one form. The form's token makes a double click, a
-    refresh or a replayed POST land on the same row; a confirmed one is never changed."""
+    refresh or a replayed POST land on the same row; a confirmed one is never changed.
+    `applicant` is None for a family member who is not on the account yet."""
     fields = {name: data[name] for name in DECLARED_FIELDS}
     fields["travel_area"] = fields["travel_area"].strip() if fields["travel"] != "none" else ""
+    fields["relationship"] = applicant.relationship if applicant is not None else relationship
+    if applicant is not None and applicant.relationship != Relationship.SELF:
+        fields["relationship"] = relationship
     token = data["form_token"]
+    applicant_id = applicant.pk if applicant is not None else None
     with transaction.atomic():
         existing = Declaration.objects.select_for_update().filter(submitted_by=user, form_token=token).first()
         if existing is not None:
-            if existing.status == Declaration.Status.DRAFT and existing.applicant_id == applicant.pk:
+            if existing.status == Declaration.Status.DRAFT and existing.applicant_id == applicant_id:
                 for name, value in fields.items():
                     setattr(existing, name, value)
                 existing.save()
             return existing
         try:
             with transaction.atomic():
-                return Declaration.objects.create(submitted_by=user, applicant=applicant, form_token=token, **fields)
+                return Declaration.objects.create(
+                    submitted_by=user, applicant_id=applicant_id, form_token=token, **fields
+                )
         except IntegrityError:
             return Declaration.objects.get(submitted_by=user, form_token=token)
 
 
+def _person_for(user: User, declaration: Declaration) -> Applicant:
+    """The person this declaration is about, after storing the declared details: a new
+    family member is created, a self record may take over the record an agent made."""
+    details = {
+        "name": declaration.name,
+        "id_number": declaration.id_number,
+        "phone": declaration.phone,
+        "city_id": declaration.city_id,
+    }
+    if declaration.applicant_id is None:
+        applicant = add_member(user, relationship=declaration.relationship, **details)
+        Declaration.objects.filter(pk=declaration.pk).update(applicant=applicant)
+        return applicant
+    applicant = declaration.applicant
+    holder = holder_of(declaration.id_number)
+    if holder is not None and holder.pk != applicant.pk:
+        if applicant.relationship == Relationship.SELF and may_take_over(user, holder, name=declaration.name):
+            applicant = take_over(user, holder, replacing=applicant)
+        else:
+            raise IdNumberTaken
+    update_person(applicant, relationship=declaration.relationship, **details)
+    if applicant.health_code_id is None:
+        Applicant.objects.filter(pk=applicant.pk).update(health_code=create_code())
+    return applicant
+
+
 def confirm(user: User, ref: uuid.UUID) -> Declaration:
     """Confirm a draft: store the person's details and enqueue the review on commit.
-    Confirming twice is harmless: only the first moves the row."""
+    Confirming twice is harmless: only the first moves the row. Raises IdNumberTaken or
+    FamilyFull, and then nothing is changed."""
     from declarations.tasks import review_declaration  # tasks import services: import late
 
     with transaction.atomic():
@@ -77,22 +119,7 @@ def confirm(user: User, ref: uuid.UUID) -> Declaration:
         if not moved:
             declaration.refresh_from_db()
             return declaration
-        applicant = declaration.applicant
-        if id_number_taken(declaration.id_number, except_applicant=applicant):
-            raise IdNumberTaken
-        try:
-            with transaction.atomic():
-                update_person(
-                    applicant,
-                    name=declaration.name,
-                    id_number=declaration.id_number,
-                    phone=declaration.phone,
-                    city_id=declaration.city_id,
-                )
-        except IntegrityError:
-            raise IdNumberTaken from None
-        if applicant.health_code_id is None:
-            Applicant.objects.filter(pk=applicant.pk).update(health_code=create_code())
+        _person_for(user, declaration)
         transaction.on_commit(lambda: review_declaration.delay(declaration.pk))
     declaration.refresh_from_db()
     return declaration

@@ -1,4 +1,4 @@
-"""The declaration form and its confirmation step."""
+"""The declaration form (for self or a family member) and its confirmation step."""
 
 from __future__ import annotations
 
@@ -10,18 +10,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from declarations import services
-from declarations.forms import DeclarationForm
+from declarations.forms import ID_TAKEN, DeclarationForm, FamilyMemberForm
 from declarations.models import Declaration
-from family.services import self_applicant
+from family.models import Applicant, Relationship
+from family.services import MAX_FAMILY_MEMBERS, get_applicant_for_user, has_room_for_member, self_applicant
 from healthcode.models import City
 
+FAMILY_FULL = _(
+    "You already apply for %(max)d family members, the most one account can. "
+    "Remove one before adding another, or let them sign up with their own phone."
+)
 
-def _initial(request: HttpRequest, applicant) -> dict:
-    """Start from the latest declaration (people re-declare), else from the account."""
+
+def _initial(request: HttpRequest, applicant: Applicant | None) -> dict:
+    """Resume a draft (back from the confirmation), else start from what is known."""
     try:
         draft_ref = uuid.UUID(request.GET.get("draft", ""))
     except ValueError:
@@ -32,30 +38,72 @@ def _initial(request: HttpRequest, applicant) -> dict:
             ref=draft_ref, submitted_by=request.user, status=Declaration.Status.DRAFT
         ).first()
         if draft is not None:
-            return {name: getattr(draft, name) for name in services.DECLARED_FIELDS} | {"form_token": draft.form_token}
-    initial = {"form_token": DeclarationForm.new_token(), "phone": applicant.phone, "name": applicant.name}
-    if applicant.id_number:
-        initial["id_number"] = applicant.id_number
-    city = City.objects.filter(code=request.GET.get("city", "")).first() or applicant.city
+            return {name: getattr(draft, name) for name in services.DECLARED_FIELDS} | {
+                "form_token": draft.form_token,
+                "relationship": draft.relationship,
+            }
+    initial: dict = {"form_token": DeclarationForm.new_token()}
+    if applicant is not None:
+        initial |= {"name": applicant.name, "phone": applicant.phone, "relationship": applicant.relationship}
+        if applicant.id_number:
+            initial["id_number"] = applicant.id_number
+        last = applicant.declarations.exclude(status=Declaration.Status.DRAFT).first()
+        if last is not None:
+            initial |= {"district": last.district, "street_address": last.street_address}
+    city = City.objects.filter(code=request.GET.get("city", "")).first() or (applicant.city if applicant else None)
     if city is not None:
         initial["city"] = city
     return initial
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def declare(request: HttpRequest) -> HttpResponse:
-    applicant = self_applicant(request.user)
+def _declaration_form(
+    request: HttpRequest, applicant: Applicant | None, form_class: type[DeclarationForm], template_context: dict
+) -> HttpResponse:
     if request.method == "POST":
-        form = DeclarationForm(request.POST, applicant=applicant)
+        form = form_class(request.POST, user=request.user, applicant=applicant)
         if form.is_valid():
-            declaration = services.save_draft(request.user, applicant, form.cleaned_data)
+            declaration = services.save_draft(
+                request.user,
+                applicant,
+                form.cleaned_data,
+                relationship=form.cleaned_data.get("relationship", Relationship.SELF),
+            )
             if declaration.status != Declaration.Status.DRAFT:
                 return redirect("code", pk=declaration.applicant_id)
             return redirect("declare-confirm", ref=declaration.ref)
     else:
-        form = DeclarationForm(initial=_initial(request, applicant), applicant=applicant)
-    return render(request, "declarations/declare.html", {"form": form, "applicant": applicant})
+        form = form_class(initial=_initial(request, applicant), user=request.user, applicant=applicant)
+    return render(request, "declarations/declare.html", {"form": form, "applicant": applicant} | template_context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request: HttpRequest) -> HttpResponse:
+    return _declaration_form(request, self_applicant(request.user), DeclarationForm, {"for_member": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_member(request: HttpRequest) -> HttpResponse:
+    """Family Agent: apply for a person who has no phone."""
+    if not has_room_for_member(request.user):
+        return render(
+            request,
+            "declarations/family_full.html",
+            {"message": FAMILY_FULL % {"max": MAX_FAMILY_MEMBERS}},
+            status=200,
+        )
+    return _declaration_form(request, None, FamilyMemberForm, {"for_member": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a family member's details and declaration (the commitments are ticked again)."""
+    applicant = get_applicant_for_user(request.user, pk)
+    if applicant.relationship == Relationship.SELF:
+        return redirect("declare")
+    return _declaration_form(request, applicant, FamilyMemberForm, {"for_member": True})
 
 
 @login_required
@@ -68,10 +116,28 @@ def confirm(request: HttpRequest, ref) -> HttpResponse:
         try:
             declaration = services.confirm(request.user, declaration.ref)
         except services.IdNumberTaken:
-            messages.error(
-                request,
-                _("This ID number is already registered for another person. Check it, or contact the hotline."),
-            )
-            return redirect(f"{reverse('declare')}?{urlencode({'draft': declaration.ref})}")
+            messages.error(request, ID_TAKEN)
+            return redirect(_edit_url(declaration))
+        except services.FamilyFull:
+            messages.error(request, FAMILY_FULL % {"max": MAX_FAMILY_MEMBERS})
+            return redirect("code-switch")
         return redirect("code", pk=declaration.applicant_id)
-    return render(request, "declarations/confirm.html", {"declaration": declaration})
+    return render(
+        request,
+        "declarations/confirm.html",
+        {
+            "declaration": declaration,
+            "for_member": declaration.relationship != Relationship.SELF,
+            "edit_url": _edit_url(declaration),
+        },
+    )
+
+
+def _edit_url(declaration: Declaration) -> str:
+    if declaration.relationship == Relationship.SELF:
+        base = reverse("declare")
+    elif declaration.applicant_id is None:
+        base = reverse("family-add")
+    else:
+        base = reverse("family-declare", args=[declaration.applicant_id])
+    return f"{base}?{urlencode({'draft': declaration.ref})}"

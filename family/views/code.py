@@ -1,4 +1,5 @@
-"""The code page: the QR in the code's colour, renewed before its token expires."""
+"""The code page: the QR in the code's colour, renewed before its token expires; and
+Switch Applicants, which chooses whose code is shown (the choice is remembered)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from django.views.decorators.http import require_GET
 
 from family.masking import mask_id, mask_name
 from family.models import Applicant
-from family.services import get_applicant_for_user, self_applicant
+from family.services import (
+    applicants_for,
+    get_applicant_for_user,
+    mark_notices_read,
+    self_applicant,
+    unread_notices,
+)
 from healthcode import qr, tokens
 from healthcode.colours import Colour
 
 QR_COLOURS = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#a86a00", Colour.RED: "#c0231b"}
+SESSION_KEY = "family.current_applicant"
 
 
 def _qr(applicant: Applicant) -> dict:
@@ -34,6 +42,10 @@ def _qr(applicant: Applicant) -> dict:
 @require_GET
 @login_required
 def code_home(request: HttpRequest) -> HttpResponse:
+    """The remembered applicant's code, else the account's own."""
+    remembered = request.session.get(SESSION_KEY)
+    if remembered and applicants_for(request.user).filter(pk=remembered).exists():
+        return redirect("code", pk=remembered)
     return redirect("code", pk=self_applicant(request.user).pk)
 
 
@@ -42,8 +54,12 @@ def code_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def code_page(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
+    request.session[SESSION_KEY] = applicant.pk
     code = applicant.health_code
     colour = code.colour if code else Colour.PENDING
+    notices = unread_notices(request.user)
+    if notices:
+        mark_notices_read(request.user, notices)
     context = {
         "applicant": applicant,
         "code": code,
@@ -52,7 +68,9 @@ def code_page(request: HttpRequest, pk: int) -> HttpResponse:
         "masked_name": mask_name(applicant.name),
         "masked_id": mask_id(applicant.id_number or ""),
         "declared": bool(applicant.name),
+        "is_self": applicant.relationship == "self",
         "qr": _qr(applicant),
+        "notices": notices,
     }
     return render(request, "family/code.html", context)
 
@@ -68,3 +86,21 @@ def code_qr(request: HttpRequest, pk: int) -> JsonResponse:
     if code is not None:
         data["version"] = code.version
     return JsonResponse(data)
+
+
+@require_GET
+@login_required
+@never_cache
+def switch(request: HttpRequest) -> HttpResponse:
+    """Switch Applicants: the account's people with their colours."""
+    people = [
+        {
+            "applicant": applicant,
+            "masked_name": mask_name(applicant.name),
+            "colour": applicant.health_code.colour if applicant.health_code else Colour.PENDING,
+            "colour_label": Colour(applicant.health_code.colour if applicant.health_code else Colour.PENDING).label,
+            "current": applicant.pk == request.session.get(SESSION_KEY),
+        }
+        for applicant in applicants_for(request.user)
+    ]
+    return render(request, "family/switch.html", {"people": people})

@@ -1,9 +1,9 @@
-"""Accounts and the people they hold. One access helper per object type (after healthchecks)."""
+"""Accounts and their "self" applicant; one access helper per object type (after healthchecks)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from family.models import Applicant, Relationship
@@ -34,27 +34,18 @@ def self_applicant(user: User) -> Applicant:
 
 
 def applicants_for(user: User) -> QuerySet[Applicant]:
-    return Applicant.objects.filter(account=user).select_related("health_code", "city")
+    """Self first, then family members in the order they were added."""
+    return (
+        Applicant.objects.filter(account=user)
+        .select_related("health_code", "city")
+        .annotate(rank=Case(When(relationship=Relationship.SELF, then=Value(0)), default=Value(1)))
+        .order_by("rank", "created", "id")
+    )
 
 
 def get_applicant_for_user(user: User, pk: int) -> Applicant:
     """The applicant if this account holds it; 404 otherwise, never another person's data."""
-    applicant = applicants_for(user).filter(pk=pk).first()
+    applicant = Applicant.objects.select_related("health_code", "city").filter(account=user, pk=pk).first()
     if applicant is None:
         raise Http404
     return applicant
-
-
-def id_number_taken(id_number: str, *, except_applicant: Applicant | None = None) -> bool:
-    qs = Applicant.objects.filter(id_number=id_number)
-    if except_applicant is not None:
-        qs = qs.exclude(pk=except_applicant.pk)
-    return qs.exists()
-
-
-def update_person(applicant: Applicant, *, name: str, id_number: str, phone: str, city_id: int | None) -> None:
-    """Store the person's details from a confirmed declaration. Raises IntegrityError when the
-    ID number belongs to another person record (callers re-check first)."""
-    Applicant.objects.filter(pk=applicant.pk).update(
-        name=name, id_number=id_number, phone=phone or applicant.phone, city_id=city_id
-    )

@@ -1,0 +1,46 @@
+"""The family app's services: what views and higher apps call.
+
+accounts.py: accounts, "self" and access helpers; members.py: Family Agent (limits, ID
+ownership, take-over, removal, notices); paper.py: printable paper codes.
+"""
+
+from family.services.accounts import applicants_for, create_account, get_applicant_for_user, self_applicant
+from family.services.members import (
+    MAX_FAMILY_MEMBERS,
+    CannotRemove,
+    FamilyFull,
+    IdNumberTaken,
+    add_member,
+    has_room_for_member,
+    holder_of,
+    id_number_free_for,
+    mark_notices_read,
+    may_take_over,
+    member_count,
+    remove_member,
+    take_over,
+    unread_notices,
+    update_person,
+)
+
+__all__ = [
+    "MAX_FAMILY_MEMBERS",
+    "CannotRemove",
+    "FamilyFull",
+    "IdNumberTaken",
+    "add_member",
+    "applicants_for",
+    "create_account",
+    "get_applicant_for_user",
+    "has_room_for_member",
+    "holder_of",
+    "id_number_free_for",
+    "mark_notices_read",
+    "may_take_over",
+    "member_count",
+    "remove_member",
+    "self_applicant",
+    "take_over",
+    "unread_notices",
+    "update_person",
+]

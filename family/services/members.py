@@ -1,0 +1,162 @@
+"""Family Agent: the people an account applies for, their limit, take-over and removal."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from family.masking import mask_name
+from family.models import Applicant, Notice, Relationship
+from healthcode.colours import Colour
+from healthcode.models import User
+from healthcode.services import create_code
+
+MAX_FAMILY_MEMBERS = 8
+
+
+class FamilyFull(Exception):
+    """The account already holds MAX_FAMILY_MEMBERS family members."""
+
+
+class IdNumberTaken(Exception):
+    """The ID number belongs to another person record (which is not revealed)."""
+
+
+class CannotRemove(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def member_count(user: User) -> int:
+    return Applicant.objects.filter(account=user).exclude(relationship=Relationship.SELF).count()
+
+
+def has_room_for_member(user: User) -> bool:
+    return member_count(user) < MAX_FAMILY_MEMBERS
+
+
+def holder_of(id_number: str) -> Applicant | None:
+    return Applicant.objects.select_related("account").filter(id_number=id_number).first()
+
+
+def may_take_over(user: User, holder: Applicant, *, name: str) -> bool:
+    """A person may take over the record a family agent made for them when they sign up with
+    their own number: the record's name and mobile number must match the new account, and the
+    account must not hold a person with an ID number already."""
+    return (
+        holder.relationship != Relationship.SELF
+        and holder.account_id != user.pk
+        and bool(holder.phone)
+        and holder.phone == user.username
+        and holder.name == name
+        and not Applicant.objects.filter(account=user, relationship=Relationship.SELF, id_number__isnull=False)
+        .exclude(id_number="")
+        .exists()
+    )
+
+
+def id_number_free_for(user: User, id_number: str, *, applicant: Applicant | None, name: str) -> bool:
+    """May this account use this ID number for `applicant` (None: a new family member)?"""
+    holder = holder_of(id_number)
+    if holder is None or (applicant is not None and holder.pk == applicant.pk):
+        return True
+    is_self = applicant is not None and applicant.relationship == Relationship.SELF
+    return is_self and may_take_over(user, holder, name=name)
+
+
+def add_member(
+    user: User, *, relationship: str, name: str, id_number: str, phone: str, city_id: int | None
+) -> Applicant:
+    """Create a family member with a pending code. Raises FamilyFull or IdNumberTaken."""
+    if relationship == Relationship.SELF:
+        raise ValueError("a family member cannot be 'self'")
+    with transaction.atomic():
+        # Serialise additions per account so that two at once cannot pass the limit.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if not has_room_for_member(user):
+            raise FamilyFull
+        if holder_of(id_number) is not None:
+            raise IdNumberTaken
+        try:
+            with transaction.atomic():
+                return Applicant.objects.create(
+                    account=user,
+                    relationship=relationship,
+                    name=name,
+                    id_number=id_number,
+                    phone=phone,
+                    city_id=city_id,
+                    health_code=create_code(),
+                )
+        except IntegrityError:
+            raise IdNumberTaken from None
+
+
+def update_person(
+    applicant: Applicant,
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    city_id: int | None,
+    relationship: str | None = None,
+) -> None:
+    """Store the person's details from a confirmed declaration. Raises IdNumberTaken."""
+    fields = {"name": name, "id_number": id_number, "phone": phone or applicant.phone, "city_id": city_id}
+    if relationship and applicant.relationship != Relationship.SELF and relationship != Relationship.SELF:
+        fields["relationship"] = relationship
+    try:
+        with transaction.atomic():
+            Applicant.objects.filter(pk=applicant.pk).update(**fields)
+    except IntegrityError:
+        raise IdNumberTaken from None
+
+
+def take_over(user: User, holder: Applicant, *, replacing: Applicant) -> Applicant:
+    """Move a family member's record (code, history, check-ins) to their own new account,
+    in place of the account's empty "self"; the agent loses access and is told."""
+    with transaction.atomic():
+        holder = Applicant.objects.select_for_update().get(pk=holder.pk)
+        agent_id = holder.account_id
+        replacing.declarations.update(applicant=holder)
+        old_code = replacing.health_code
+        replacing.delete()
+        if old_code is not None:
+            old_code.delete()
+        Applicant.objects.filter(pk=holder.pk).update(account=user, relationship=Relationship.SELF)
+        Notice.objects.create(
+            account_id=agent_id,
+            message=_("%(name)s now holds their own health code with their own account. You no longer see or show it.")
+            % {"name": mask_name(holder.name)},
+        )
+        holder.refresh_from_db()
+        return holder
+
+
+def remove_member(user: User, applicant: Applicant) -> None:
+    """Remove a family member and their personal data. A yellow or red code cannot be removed
+    (it would be a way to clear a colour): it must turn green first."""
+    if applicant.account_id != user.pk:
+        raise CannotRemove(_("This person is not in your family list."))
+    if applicant.relationship == Relationship.SELF:
+        raise CannotRemove(_("You cannot remove yourself."))
+    code = applicant.health_code
+    if code is not None and code.colour in (Colour.YELLOW, Colour.RED):
+        raise CannotRemove(
+            _("A family member with a yellow or red code cannot be removed until the code is green again.")
+        )
+    with transaction.atomic():
+        applicant.delete()
+        if code is not None:
+            code.delete()
+
+
+def unread_notices(user: User) -> list[Notice]:
+    return list(Notice.objects.filter(account=user, read_at__isnull=True).order_by("created"))
+
+
+def mark_notices_read(user: User, notices: list[Notice]) -> None:
+    from django.utils import timezone
+
+    Notice.objects.filter(account=user, pk__in=[n.pk for n in notices]).update(read_at=timezone.now())
