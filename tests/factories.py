@@ -68,3 +68,24 @@ def declared(user: User, applicant: Applicant | None = None, **overrides: Any) -
     applicant = applicant or self_applicant(user)
     draft = declarations.save_draft(user, applicant, declaration_data(**overrides))
     return declarations.confirm(user, draft.ref)
+
+
+def member_post_data(**overrides: Any) -> dict[str, Any]:
+    """A family member's declaration as the browser POSTs it."""
+    data = post_data(**({"name": "王奶奶", "id_number": valid_id("19450101"), "phone": ""} | overrides))
+    data.setdefault("relationship", "grandparent")
+    return data
+
+
+def member(user: User, **overrides: Any) -> Applicant:
+    """A family member added through the services (no review)."""
+    from family.services import add_member
+
+    return add_member(
+        user,
+        relationship=overrides.get("relationship", "parent"),
+        name=overrides.get("name", "王奶奶"),
+        id_number=overrides.get("id_number") or valid_id("19450101"),
+        phone=overrides.get("phone", ""),
+        city_id=City.objects.get(code="410100").pk,
+    )
