@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from declarations import rules
 from family.models import Applicant, Relationship
 from healthcode.colours import Colour
 from healthcode.models import City
@@ -77,6 +80,21 @@ class Declaration(models.Model):
     verdict_colour = models.CharField(_("verdict"), max_length=8, choices=Colour.choices, blank=True)
     verdict_rules = models.JSONField(_("rules that fired"), default=list, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # For a manual review: the colour the rules that fired would give; a reviewer approves it or overrides.
+    suggested_colour = models.CharField(_("suggested colour"), max_length=8, choices=Colour.choices, blank=True)
+    # The highest level of a published risk area the declared places fell in when reviewed;
+    # an area raised later re-reviews the declaration only when this rises.
+    area_level = models.CharField(_("risk-area level"), max_length=8, default="none", editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by reviewer"),
+    )
+    sweeps = models.PositiveSmallIntegerField(_("times re-enqueued by the sweeper"), default=0, editable=False)
+    swept_at = models.DateTimeField(_("last re-enqueued"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created"]
@@ -93,3 +111,267 @@ class Declaration(models.Model):
     def symptom_labels(self) -> list[str]:
         labels = dict(Symptom.choices)
         return [str(labels.get(code, code)) for code in self.symptoms]
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RiskArea(models.Model):
+    """A published risk area: province, city or district, with its level and when it applies."""
+
+    province = models.CharField(
+        _("province"), max_length=64, help_text=_("Alternatives separated by “/”, e.g. Henan/河南.")
+    )
+    city = models.CharField(
+        _("city"), max_length=64, blank=True, help_text=_("Empty: the whole province. E.g. Zhengzhou/郑州.")
+    )
+    district = models.CharField(
+        _("district or county"), max_length=64, blank=True, help_text=_("Empty: the whole city. E.g. Jinshui/金水.")
+    )
+    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices)
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
+    effective_until = models.DateTimeField(_("effective until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-effective_from", "province", "city", "district"]
+        verbose_name = _("risk area")
+        verbose_name_plural = _("risk areas")
+        indexes = [models.Index(fields=["effective_from", "effective_until"], name="riskarea_effective_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gt=models.F("effective_from")),
+                name="riskarea_until_after_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_rule_area().name} ({self.get_level_display()})"
+
+    def clean(self) -> None:
+        if self.district.strip() and not self.city.strip():
+            raise ValidationError(
+                {"city": _("Give the city of the district (many cities have a district of that name).")}
+            )
+        if self.effective_until and self.effective_from and self.effective_until <= self.effective_from:
+            raise ValidationError({"effective_until": _("The end must be after the start.")})
+
+    def as_rule_area(self) -> rules.Area:
+        return rules.Area(self.province.strip(), self.city.strip(), self.district.strip(), self.level)
+
+
+class HealthEvent(models.Model):
+    """What the authority or a checkpoint learnt about a person: a case, a close contact, a
+    medicine purchase, a spatio-temporal companion. Recorded through
+    `declarations.services.record_health_event`; idempotent by (source, source_ref)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED_CASE = "confirmed_case", _("Confirmed case")
+        SUSPECTED_CASE = "suspected_case", _("Suspected case")
+        CLOSE_CONTACT = "close_contact", _("Close contact")
+        MEDICINE_PURCHASE = "medicine_purchase", _("Fever, cough or antiviral medicine purchase")
+        COMPANION = "companion", _("Spatio-temporal companion of a case")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="health_events"
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    source = models.CharField(_("source"), max_length=32, help_text=_("Who reported it, e.g. authority, pharmacy."))
+    source_ref = models.CharField(_("reference at the source"), max_length=64)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("health event")
+        verbose_name_plural = _("health events")
+        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="healthevent_once_per_source_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class CheckIn(models.Model):
+    """One daily health check-in (打卡). One per person per day (Asia/Shanghai)."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="checkins")
+    day = models.DateField(_("day"))
+    temperature = models.DecimalField(_("body temperature (°C)"), max_digits=3, decimal_places=1)
+    symptoms = models.JSONField(_("symptoms"), default=list)
+    normal = models.BooleanField(_("normal"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily check-in")
+        verbose_name_plural = _("daily check-ins")
+        constraints = [models.UniqueConstraint(fields=["applicant", "day"], name="checkin_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.temperature} °C"
+
+    def symptom_labels(self) -> list[str]:
+        labels = dict(Symptom.choices)
+        return [str(labels.get(code, code)) for code in self.symptoms]
+
+
+class CheckInDay(models.Model):
+    """A day (Asia/Shanghai) the daily task has closed: every yellow and red code was checked
+    against its check-ins up to that day. Closing a day twice does nothing the second time."""
+
+    day = models.DateField(unique=True)
+    closed_at = models.DateTimeField(default=timezone.now)
+    people = models.PositiveIntegerField(default=0)
+    turned_green = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("closed check-in day")
+        verbose_name_plural = _("closed check-in days")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class ReviewerProfile(models.Model):
+    """A reviewer works on the people of one city. Superusers see every city."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, verbose_name=_("city"))
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.city.name_en})"
+
+
+class Person(Applicant):
+    """The reviewers' view of an applicant (scoped to their city, every opening logged)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+
+class Appeal(models.Model):
+    """A citizen's (or their family agent's) appeal against a colour."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Submitted, waiting for a reviewer")
+        ACCEPTED = "accepted", _("Accepted, waiting for a second reviewer")
+        UPHELD = "upheld", _("Upheld: the colour was changed")
+        REJECTED = "rejected", _("Rejected")
+
+    ACTIVE = (Status.OPEN, Status.ACCEPTED)
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="appeals")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    colour = models.CharField(_("colour appealed"), max_length=8, choices=Colour.choices)
+    code_version = models.PositiveIntegerField()
+    reason = models.TextField(_("reason"))
+    image = models.ImageField(_("supporting image"), upload_to="appeals/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(_("submitted"), default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolution = models.TextField(_("reviewer's answer"), blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=models.Q(status__in=["open", "accepted"]),
+                name="appeal_one_active_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()} {self.created:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class PendingOverride(models.Model):
+    """A reviewer's change that lowers a colour: it applies only when a different reviewer
+    approves it (four eyes). The database refuses the same person deciding twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second reviewer")
+        APPROVED = "approved", _("Approved and applied")
+        DECLINED = "declined", _("Declined")
+        STALE = "stale", _("Outdated: the colour changed meanwhile")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="pending_overrides")
+    declaration = models.ForeignKey(Declaration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.SET_NULL, related_name="overrides")
+    from_colour = models.CharField(_("from"), max_length=8, choices=Colour.choices)
+    to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices)
+    code_version = models.PositiveIntegerField(_("code version when proposed"))
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(_("proposed"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("second reviewer's note"), blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("colour override waiting for approval")
+        verbose_name_plural = _("colour overrides waiting for approval")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=models.Q(status="pending"),
+                name="override_one_pending_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("proposed_by")),
+                name="override_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_colour} → {self.to_colour} ({self.get_status_display()})"
+
+
+class RecordAccess(models.Model):
+    """One reviewer's opening of a person's record in the admin. Written, never edited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    record = models.CharField(_("record"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=32)
+    path = models.CharField(_("path"), max_length=200)
+    created = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("record access")
+        verbose_name_plural = _("record access log")
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.record} {self.object_id}"

@@ -3,11 +3,18 @@
 `evaluate(facts)` returns a Verdict that names the colour, every rule that fired (in plain
 words a citizen can read), how many days the colour lasts at least, and whether a person
 must look at it instead of the machine guessing.
+
+The daily check-in rules live here too (`checkin_is_normal`, `checkin_verdict`,
+`CHECKINS_TO_GREEN`), and so does the matching of declared places against the published
+risk areas (`match_areas`), so that everything that decides a colour can be read in one file.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.functional import Promise
@@ -19,8 +26,15 @@ FEVER_THRESHOLD = Decimal("37.3")
 INCONSISTENT_FEVER = Decimal("38.5")
 RED_DAYS = 14
 YELLOW_DAYS = 7
+LOOKBACK_DAYS = 14  # "in the past 14 days": travel, risk areas, events
 
 RESPIRATORY = frozenset({"cough", "sore_throat", "shortness_of_breath"})
+
+# Consecutive normal daily check-ins that turn a colour green (a missed day restarts the count).
+CHECKINS_TO_GREEN: dict[str, int] = {Colour.YELLOW: 7, Colour.RED: 14}
+
+# Risk levels of an area, and of what a person declared ("none" / "medium" / "high").
+LEVEL_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,12 @@ R_TRAVEL = Rule(
     YELLOW_DAYS,
     _("Travel in a medium- or high-risk area in the past 14 days."),
 )
+R_RESIDENCE = Rule(
+    "risk_area_residence",
+    Colour.YELLOW,
+    YELLOW_DAYS,
+    _("The district you live in is a medium- or high-risk area."),
+)
 R_FEVER = Rule(
     "fever_or_respiratory",
     Colour.YELLOW,
@@ -66,18 +86,142 @@ R_MEDICINE = Rule(
 R_COMPANION = Rule(
     "companion", Colour.YELLOW, YELLOW_DAYS, _("Spatio-temporal companion of a case (same place, same time).")
 )
+R_CHECKIN_ABNORMAL = Rule(
+    "abnormal_checkin",
+    Colour.YELLOW,
+    YELLOW_DAYS,
+    _("An abnormal daily check-in: temperature of 37.3 °C or more, fever, or respiratory symptoms."),
+)
+R_CHECKIN_ESCALATED = Rule(
+    "abnormal_checkin_escalated",
+    Colour.RED,
+    RED_DAYS,
+    _("An abnormal daily check-in while under observation with a yellow or red code."),
+)
 
 RULES: tuple[Rule, ...] = (
     R_CASE,
     R_CLOSE_CONTACT,
     R_FEVER_HIGH_RISK,
     R_TRAVEL,
+    R_RESIDENCE,
     R_FEVER,
     R_CONTACT_UNSURE,
     R_MEDICINE,
     R_COMPANION,
+    R_CHECKIN_ABNORMAL,
+    R_CHECKIN_ESCALATED,
 )
 BY_CODE = {rule.code: rule for rule in RULES}
+
+# The rules that come from risk areas: an area raised later re-reviews with these only.
+AREA_RULES = frozenset({R_TRAVEL.code, R_RESIDENCE.code, R_FEVER_HIGH_RISK.code})
+# A confirmed case or a close contact cannot appeal (the health authority decides those).
+NOT_APPEALABLE = frozenset({R_CASE.code, R_CLOSE_CONTACT.code})
+
+# Codes recorded on colour changes that lower a colour; not colour rules, but explained alike.
+CHECKINS_SERVED = "checkins_served"
+REVIEWER_DECISION = "reviewer_decision"
+APPEAL_UPHELD = "appeal_upheld"
+RELEASE_TEXTS: dict[str, Promise] = {
+    CHECKINS_SERVED: _("The consecutive normal daily check-ins were completed."),
+    REVIEWER_DECISION: _("A reviewer decided, and wrote down why."),
+    APPEAL_UPHELD: _("Your appeal was upheld by two reviewers."),
+}
+
+
+def text_for(code: str) -> str:
+    """The plain words for a rule code on a colour change (unknown codes are shown as they are)."""
+    if code in BY_CODE:
+        return str(BY_CODE[code].text)
+    if code in RELEASE_TEXTS:
+        return str(RELEASE_TEXTS[code])
+    return code
+
+
+# ---------------------------------------------------------------------------------------
+# Risk areas: which published areas does a declared place fall in?
+
+
+@dataclass(frozen=True)
+class Area:
+    """A published risk area. Names may list alternatives with "/", e.g. "Jinshui/金水"."""
+
+    province: str
+    city: str
+    district: str
+    level: str  # low / medium / high
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or " ".join(part for part in (self.province, self.city, self.district) if part)
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    area: Area
+    place: str  # "travel" or "home"
+    certain: bool  # False: only the district matched, the city was not named
+
+
+_SUFFIXES = re.compile(
+    r"(special administrative region|autonomous region|province|municipality|district|county|city|"
+    r"new area|省|市|区|县|自治区|特别行政区)$"
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _norm(text: str) -> str:
+    return _NOT_WORD.sub("", (text or "").casefold())
+
+
+def _variants(name: str) -> list[str]:
+    """ "Jinshui District/金水区" → ["jinshui", "金水"]; too-short names match nothing by accident."""
+    out = []
+    for part in (name or "").split("/"):
+        value = _norm(_SUFFIXES.sub("", part.strip().casefold()).strip())
+        if len(value) >= 2:
+            out.append(value)
+    return out
+
+
+def _mentions(text: str, name: str) -> bool:
+    return any(variant in text for variant in _variants(name))
+
+
+def _match(text: str, area: Area) -> bool | None:
+    """True: certain match; False: only the most specific part matched; None: no match."""
+    parts = [part for part in (area.province, area.city, area.district) if part.strip()]
+    if not parts or not _mentions(text, parts[-1]):
+        return None
+    # A district name alone is ambiguous (many cities have a Gulou District): say so.
+    if area.district.strip() and area.city.strip() and not _mentions(text, area.city):
+        return False
+    return True
+
+
+def area_keywords(area: Area) -> list[str]:
+    """The words a place must contain to fall in the area (its most specific name), for a
+    database pre-filter before `match_areas` decides."""
+    parts = [part for part in (area.province, area.city, area.district) if part.strip()]
+    return _variants(parts[-1]) if parts else []
+
+
+def match_areas(place_text: str, areas: tuple[Area, ...] | list[Area], place: str) -> list[AreaMatch]:
+    text = _norm(place_text)
+    if not text:
+        return []
+    found = []
+    for area in areas:
+        result = _match(text, area)
+        if result is not None:
+            found.append(AreaMatch(area, place, result))
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# The verdict
 
 
 @dataclass(frozen=True)
@@ -91,6 +235,9 @@ class Facts:
     case_status: str = "none"  # none / confirmed / suspected / close_contact
     medicine_purchase: bool = False
     companion: bool = False
+    travel_area: str = ""  # the place the person named, free text
+    home: str = ""  # where the person lives: province, city, district
+    risk_areas: tuple[Area, ...] = ()  # the areas in force during the past 14 days
 
 
 @dataclass(frozen=True)
@@ -100,10 +247,18 @@ class Verdict:
     days: int = 0
     manual_review: bool = False
     manual_reasons: tuple[Promise, ...] = field(default=())
+    areas: tuple[AreaMatch, ...] = ()  # the risk areas the declared places fall in
+    suggested: Colour | None = None  # for a manual review: what the rules that fired would give
 
     @property
     def rule_codes(self) -> list[str]:
         return [rule.code for rule in self.fired]
+
+    @property
+    def area_level(self) -> str:
+        """The highest risk level of an area the declared places certainly fall in."""
+        levels = [m.area.level for m in self.areas if m.certain]
+        return max(levels, key=LEVEL_RANK.__getitem__) if levels else "none"
 
 
 def _has_fever_or_respiratory(facts: Facts) -> bool:
@@ -111,26 +266,50 @@ def _has_fever_or_respiratory(facts: Facts) -> bool:
     return feverish or "fever" in facts.symptoms or bool(facts.symptoms & RESPIRATORY)
 
 
-def _inconsistencies(facts: Facts) -> list[Promise]:
+def _inconsistencies(facts: Facts, uncertain: list[AreaMatch], travel_level: str) -> list[Promise]:
     reasons: list[Promise] = []
     if "none" in facts.symptoms and len(facts.symptoms) > 1:
         reasons.append(_("“No symptoms” was ticked together with symptoms."))
     if facts.temperature is not None and facts.temperature >= INCONSISTENT_FEVER and "fever" not in facts.symptoms:
         reasons.append(_("A temperature of 38.5 °C or more was declared without fever."))
+    if any(LEVEL_RANK[m.area.level] > LEVEL_RANK[travel_level] for m in uncertain):
+        reasons.append(_("The area named may be a medium- or high-risk district, but its city was not given."))
     return reasons
 
 
+def _highest(levels: list[str]) -> str:
+    return max(levels, key=LEVEL_RANK.__getitem__) if levels else "none"
+
+
+def _colour_of(fired: list[Rule]) -> tuple[Colour, int]:
+    if not fired:
+        return Colour.GREEN, 0
+    colour = max((rule.colour for rule in fired), key=SEVERITY.__getitem__)
+    return colour, max(rule.days for rule in fired if rule.colour == colour)
+
+
 def evaluate(facts: Facts) -> Verdict:
+    matches = match_areas(facts.travel_area, facts.risk_areas, "travel") + match_areas(
+        facts.home, facts.risk_areas, "home"
+    )
+    certain = [m for m in matches if m.certain and LEVEL_RANK[m.area.level] >= LEVEL_RANK["medium"]]
+    uncertain = [m for m in matches if not m.certain and LEVEL_RANK[m.area.level] >= LEVEL_RANK["medium"]]
+    # The declared answer and the published list: the more severe counts.
+    travel_level = _highest([facts.travel, *(m.area.level for m in certain if m.place == "travel")])
+    home_level = _highest([m.area.level for m in certain if m.place == "home"])
+
     fired: list[Rule] = []
     if facts.case_status in ("confirmed", "suspected"):
         fired.append(R_CASE)
     if facts.case_status == "close_contact" or facts.contact == "yes":
         fired.append(R_CLOSE_CONTACT)
     fever = _has_fever_or_respiratory(facts)
-    if fever and facts.travel == "high":
+    if fever and "high" in (travel_level, home_level):
         fired.append(R_FEVER_HIGH_RISK)
-    if facts.travel in ("medium", "high"):
+    if travel_level in ("medium", "high"):
         fired.append(R_TRAVEL)
+    if home_level in ("medium", "high"):
+        fired.append(R_RESIDENCE)
     if fever:
         fired.append(R_FEVER)
     if facts.contact == "unsure":
@@ -140,12 +319,69 @@ def evaluate(facts: Facts) -> Verdict:
     if facts.companion:
         fired.append(R_COMPANION)
 
-    manual = _inconsistencies(facts)
+    colour, days = _colour_of(fired)
+    areas = tuple(certain + uncertain)
+    manual = _inconsistencies(facts, uncertain, travel_level)
     if manual and facts.case_status == "none":
         # Do not guess: a person decides. The rules that fired are kept for them to read.
-        return Verdict(Colour.PENDING, tuple(fired), 0, True, tuple(manual))
-    if not fired:
-        return Verdict(Colour.GREEN)
-    colour = max((rule.colour for rule in fired), key=SEVERITY.__getitem__)
-    days = max(rule.days for rule in fired if rule.colour == colour)
-    return Verdict(colour, tuple(fired), days)
+        return Verdict(Colour.PENDING, tuple(fired), 0, True, tuple(manual), areas, suggested=colour)
+    return Verdict(colour, tuple(fired), days, areas=areas, suggested=colour)
+
+
+def only(verdict: Verdict, codes: frozenset[str]) -> Verdict:
+    """The verdict restricted to some rules (e.g. AREA_RULES when an area is raised later)."""
+    fired = [rule for rule in verdict.fired if rule.code in codes]
+    colour, days = _colour_of(fired)
+    return Verdict(colour, tuple(fired), days, areas=verdict.areas, suggested=colour)
+
+
+# ---------------------------------------------------------------------------------------
+# Daily check-ins
+
+
+def checkin_is_normal(temperature: Decimal, symptoms: frozenset[str] | set[str] | list[str]) -> bool:
+    """Normal: below 37.3 °C, and no fever or respiratory symptom."""
+    return not _has_fever_or_respiratory(Facts(temperature=temperature, symptoms=frozenset(symptoms)))
+
+
+def escalate(colour: Colour | str) -> Colour:
+    """One step more restrictive: green → yellow → red (red stays red)."""
+    return {Colour.GREEN: Colour.YELLOW, Colour.YELLOW: Colour.RED}.get(Colour(colour), Colour.RED)
+
+
+def checkin_verdict(colour: Colour | str, temperature: Decimal, symptoms: frozenset[str] | set[str]) -> Verdict | None:
+    """None for a normal check-in; otherwise the escalated colour and the rule that says why.
+    A pending code (not reviewed yet) is left to its review."""
+    if checkin_is_normal(temperature, symptoms) or colour == Colour.PENDING:
+        return None
+    to = escalate(colour)
+    rule = R_CHECKIN_ESCALATED if colour in (Colour.YELLOW, Colour.RED) else R_CHECKIN_ABNORMAL
+    return Verdict(to, (rule,), rule.days, suggested=to)
+
+
+def served_streak(normal_by_day: Mapping[date, bool], first_day: date, today: date, *, day_over: bool = False) -> int:
+    """Consecutive normal check-ins counted towards green, ending `today`. While the day is not
+    over, a missing check-in today does not break the count yet (it ends yesterday); once it
+    is over (`day_over`, the daily task), it does. Days before `first_day` (the day after the
+    colour began) do not count; a missed day or an abnormal check-in restarts the count."""
+    day = today
+    if day not in normal_by_day and not day_over:
+        day -= timedelta(days=1)
+    count = 0
+    while day >= first_day and normal_by_day.get(day):
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def checkins_needed(colour: Colour | str) -> int:
+    """How many consecutive normal check-ins turn this colour green (0: nothing to serve)."""
+    return CHECKINS_TO_GREEN.get(colour, 0)
+
+
+def lowers(current: Colour | str, to: Colour | str) -> bool:
+    """Whether going from `current` to `to` makes a code less restrictive (needs four eyes when
+    a reviewer does it). Leaving "under review" is not lowering."""
+    if current == Colour.PENDING:
+        return False
+    return SEVERITY[Colour(to)] < SEVERITY[Colour(current)]

@@ -1,18 +1,63 @@
-"""Background review. Tasks take ids, are idempotent and only call a service."""
+"""Background review. Tasks take ids, are idempotent and only call a service.
+
+Every task acknowledges late and is re-queued if its worker dies (acks_late,
+reject_on_worker_lost), and retries transient database and broker errors with backoff. The
+beat schedule (healthcode/settings.py, CELERY_BEAT_SCHEDULE) runs the last two.
+"""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
-from declarations import services
-
-
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=12,
+from declarations.services.checkins import close_due_days
+from declarations.services.review import (
+    declarations_naming_area,
+    reassess_areas,
+    review,
+    sweep_stuck,
 )
+from declarations.services.review import reassess_person as reassess
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError, BrokerError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 12,
+}
+
+
+@shared_task(**RELIABLE)
 def review_declaration(declaration_id: int) -> None:
-    services.review(declaration_id)
+    review(declaration_id)
+
+
+@shared_task(**RELIABLE)
+def reassess_person(applicant_id: int) -> None:
+    """After a health event (case, contact, medicine purchase, companion) about the person."""
+    reassess(applicant_id)
+
+
+@shared_task(**RELIABLE)
+def rereview_area(area_id: int) -> None:
+    """After a risk area is added or raised: one task per declaration that may name it."""
+    for declaration_id in declarations_naming_area(area_id):
+        reassess_declaration_areas.delay(declaration_id)
+
+
+@shared_task(**RELIABLE)
+def reassess_declaration_areas(declaration_id: int) -> None:
+    reassess_areas(declaration_id)
+
+
+@shared_task(**RELIABLE)
+def close_checkin_days() -> None:
+    """Daily, after midnight Asia/Shanghai: count yesterday's check-ins (and any day missed)."""
+    close_due_days()
+
+
+@shared_task(**RELIABLE)
+def sweep_stuck_declarations() -> None:
+    """Periodic: re-enqueue declarations confirmed a while ago and still not reviewed."""
+    sweep_stuck()

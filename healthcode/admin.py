@@ -16,7 +16,7 @@ class ColourChangeInline(admin.TabularInline):
     model = ColourChange
     extra = 0
     can_delete = False
-    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason", "actor"]
+    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason", "actor", "approved_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

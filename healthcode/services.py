@@ -12,6 +12,10 @@ from healthcode.colours import Colour
 from healthcode.models import ColourChange, HealthCode, User
 
 
+class StaleCode(Exception):
+    """The code changed since the caller looked at it (its version moved on)."""
+
+
 def create_code() -> HealthCode:
     return HealthCode.objects.create()
 
@@ -26,13 +30,21 @@ def change_colour(
     actor: User | None = None,
     until: datetime | None = None,
     now: datetime | None = None,
+    approved_by: User | None = None,
+    expected_version: int | None = None,
 ) -> ColourChange | None:
     """Set a code's colour, bump its version (older tokens go stale) and write the history
     row, in one transaction. Returns None when the colour is already `to` (the minimum
-    duration is then extended if `until` is later)."""
+    duration is then extended if `until` is later).
+
+    `actor` is the reviewer who made the change, `approved_by` the second reviewer who approved
+    it (four eyes). With `expected_version`, the change applies only if the code is still at
+    that version (compare-and-set): otherwise StaleCode is raised and nothing is written."""
     now = now or timezone.now()
     with transaction.atomic():
         code = HealthCode.objects.select_for_update().get(pk=code_id)
+        if expected_version is not None and code.version != expected_version:
+            raise StaleCode(code.version)
         if code.colour == to:
             if until and (code.until is None or until > code.until):
                 HealthCode.objects.filter(pk=code.pk).update(until=until)
@@ -52,5 +64,6 @@ def change_colour(
             rules=list(rules),
             reason=reason,
             actor=actor,
+            approved_by=approved_by,
             created=now,
         )

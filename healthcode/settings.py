@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,30 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "healthcode")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Background review (declarations/services): the beat schedule and its knobs.
+# Minutes after midnight (Asia/Shanghai) at which yesterday's check-ins are counted.
+HC_CHECKIN_CLOSE_MINUTE = env_int("HC_CHECKIN_CLOSE_MINUTE", 10, minimum=0, maximum=59)
+# A declaration still "confirmed" (not reviewed) this many minutes after confirmation is re-enqueued.
+HC_SWEEP_AFTER_MINUTES = env_int("HC_SWEEP_AFTER_MINUTES", 5, minimum=1)
+HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
+# After this many sweeps a declaration goes to the manual review queue instead of looping.
+HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
+HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+CELERY_BEAT_SCHEDULE = {
+    "close-checkin-days": {
+        "task": "declarations.tasks.close_checkin_days",
+        "schedule": crontab(hour=0, minute=HC_CHECKIN_CLOSE_MINUTE),
+    },
+    "sweep-stuck-declarations": {
+        "task": "declarations.tasks.sweep_stuck_declarations",
+        "schedule": float(HC_SWEEP_EVERY_SECONDS),
+    },
+}
+
+# Uploads (appeal images) are personal data: stored under var/, never served by URL; the
+# admin streams them to reviewers of the person's city.
+MEDIA_ROOT = Path(env_str("HC_MEDIA_DIR", str(VAR_DIR / "media")))
 
 # Health code tokens (DESIGN.md, "The token in the QR").
 HC_KEY_DIR = Path(env_str("HC_KEY_DIR", str(VAR_DIR / "keys")))

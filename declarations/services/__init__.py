@@ -1,8 +1,11 @@
 """The declarations app's services: what views, tasks and other apps call.
 
-intake.py: drafts and confirmation; review.py: the rules applied in the background.
+intake.py: drafts and confirmation; review.py: the rules applied in the background;
+events.py: what other apps and the authority report (record_health_event); checkins.py,
+reviewers.py, appeals.py, explain.py: daily check-ins, reviewers' actions, appeals, "Why this colour?".
 """
 
+from declarations.services.events import record_health_event
 from declarations.services.intake import (
     DECLARED_FIELDS,
     FamilyFull,
@@ -20,6 +23,7 @@ __all__ = [
     "confirm",
     "facts_for",
     "get_declaration_for_user",
+    "record_health_event",
     "review",
     "save_draft",
 ]

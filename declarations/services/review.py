@@ -1,27 +1,143 @@
-"""Background review: the published rules applied to a confirmed declaration."""
+"""Background review: the published rules applied to a confirmed declaration, and again when
+the authority learns something later (a health event, a risk area raised).
+
+The machine only ever raises a colour, or keeps it: daily check-ins and reviewers (with a
+second reviewer's approval) lower it. Every function here takes ids, is idempotent and is
+safe to run twice or concurrently: the state machine lives in the database rows, moved by
+compare-and-set updates.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from declarations import rules
-from declarations.models import Declaration
+from declarations.models import Declaration, HealthEvent, RiskArea, RiskLevel
 from family.models import Applicant
 from healthcode.colours import SEVERITY, Colour
-from healthcode.models import ColourChange
+from healthcode.models import ColourChange, HealthCode
 from healthcode.services import change_colour
 
+LOOKBACK = timedelta(days=rules.LOOKBACK_DAYS)
+# ColourChange sources that lower a colour on purpose: what was known before them is served.
+RELEASE_SOURCES = (ColourChange.Source.CHECKIN, ColourChange.Source.REVIEWER)
+CASE_KINDS = {
+    HealthEvent.Kind.CONFIRMED_CASE: "confirmed",
+    HealthEvent.Kind.SUSPECTED_CASE: "suspected",
+    HealthEvent.Kind.CLOSE_CONTACT: "close_contact",
+}
+CASE_RANK = {"none": 0, "close_contact": 1, "suspected": 2, "confirmed": 3}
 
-def facts_for(declaration: Declaration) -> rules.Facts:
+
+# ---------------------------------------------------------------------------------------
+# Facts: what the rules are fed
+
+
+def active_areas(now: datetime, *, since: datetime | None = None) -> tuple[rules.Area, ...]:
+    """The medium- and high-risk areas in force at some time between `since` (default: 14
+    days before `now`) and `now`."""
+    since = since or now - LOOKBACK
+    qs = RiskArea.objects.filter(level__in=[RiskLevel.MEDIUM, RiskLevel.HIGH], effective_from__lte=now).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gt=since)
+    )
+    return tuple(area.as_rule_area() for area in qs)
+
+
+def release_time(code_id: int) -> datetime | None:
+    """When the code last turned green by check-ins or a reviewer: what was known before is served."""
+    return (
+        ColourChange.objects.filter(code_id=code_id, to_colour=Colour.GREEN, source__in=RELEASE_SOURCES)
+        .order_by("-created")
+        .values_list("created", flat=True)
+        .first()
+    )
+
+
+def live_events(applicant_id: int | None, id_number: str, now: datetime, *, code_id: int | None = None):
+    """Health events about the person in the past 14 days, recorded after their last release."""
+    who = Q(id_number=id_number) if id_number else Q(pk__in=[])
+    if applicant_id is not None:
+        who |= Q(applicant_id=applicant_id)
+    qs = HealthEvent.objects.filter(who, occurred_at__gte=now - LOOKBACK, occurred_at__lte=now)
+    released = release_time(code_id) if code_id else None
+    if released is not None:
+        qs = qs.filter(created__gt=released)
+    return qs
+
+
+def event_facts(events: Iterable[HealthEvent]) -> dict:
+    case_status = "none"
+    medicine = companion = False
+    for event in events:
+        status = CASE_KINDS.get(event.kind)
+        if status and CASE_RANK[status] > CASE_RANK[case_status]:
+            case_status = status
+        medicine |= event.kind == HealthEvent.Kind.MEDICINE_PURCHASE
+        companion |= event.kind == HealthEvent.Kind.COMPANION
+    return {"case_status": case_status, "medicine_purchase": medicine, "companion": companion}
+
+
+def home_of(declaration: Declaration) -> str:
+    city = declaration.city
+    return f"{city.province} {city.name_en} {city.name_zh} {declaration.district}"
+
+
+def facts_for(
+    declaration: Declaration, *, areas: tuple[rules.Area, ...] = (), events: Iterable[HealthEvent] = ()
+) -> rules.Facts:
+    """The declared answers, with the risk areas in force and what the authority knows."""
     return rules.Facts(
         temperature=declaration.temperature,
         symptoms=frozenset(declaration.symptoms),
         travel=declaration.travel,
         contact=declaration.contact,
+        travel_area=declaration.travel_area,
+        home=home_of(declaration),
+        risk_areas=areas,
+        **event_facts(events),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Applying a verdict
+
+
+def reason_for(verdict: rules.Verdict) -> str:
+    parts = [str(rule.text) for rule in verdict.fired]
+    named = [f"{m.area.name} ({m.area.level})" for m in verdict.areas if m.certain]
+    if named:
+        parts.append(_("Risk areas: %(areas)s.") % {"areas": ", ".join(dict.fromkeys(named))})
+    return " ".join(parts) or _("No rule applies: the declaration is normal.")
+
+
+def raise_colour(
+    code_id: int, verdict: rules.Verdict, *, source: ColourChange.Source, now: datetime
+) -> tuple[ColourChange | None, str]:
+    """Apply a machine verdict if it is at least as severe as the current colour (the same
+    colour extends its minimum duration). Returns the history row, if any, and a note."""
+    with transaction.atomic():
+        current = HealthCode.objects.select_for_update().values_list("colour", flat=True).get(pk=code_id)
+        if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
+            # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
+            return None, f"Kept {current}: a declaration does not lower a colour."
+        until = now + timedelta(days=verdict.days) if verdict.days else None
+        change = change_colour(
+            code_id,
+            verdict.colour,
+            source=source,
+            rules=verdict.rule_codes,
+            reason=reason_for(verdict),
+            until=until,
+            now=now,
+        )
+        return change, ""
 
 
 def review(declaration_id: int, *, now: datetime | None = None) -> Declaration | None:
@@ -30,42 +146,163 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
     now = now or timezone.now()
     with transaction.atomic():
         declaration = (
-            Declaration.objects.select_for_update()
-            .filter(pk=declaration_id, status=Declaration.Status.CONFIRMED)
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("city")
+            .filter(pk=declaration_id, status=Declaration.Status.CONFIRMED, applicant__isnull=False)
             .first()
         )
         if declaration is None:
             return None
-        verdict = rules.evaluate(facts_for(declaration))
+        code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=declaration.applicant_id)
+        events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
+        verdict = rules.evaluate(facts_for(declaration, areas=active_areas(now), events=events))
         declaration.verdict_colour = verdict.colour
         declaration.verdict_rules = verdict.rule_codes
+        declaration.suggested_colour = verdict.suggested or ""
+        declaration.area_level = verdict.area_level
         declaration.reviewed_at = now
         if verdict.manual_review:
             declaration.status = Declaration.Status.NEEDS_REVIEW
             declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
         else:
             declaration.status = Declaration.Status.REVIEWED
-            declaration.review_note = _apply_verdict(declaration, verdict, now)
+            _, declaration.review_note = raise_colour(code_id, verdict, source=ColourChange.Source.REVIEW, now=now)
         declaration.save()
         return declaration
 
 
-def _apply_verdict(declaration: Declaration, verdict: rules.Verdict, now: datetime) -> str:
-    code_id, current = Applicant.objects.values_list("health_code_id", "health_code__colour").get(
-        pk=declaration.applicant_id
+def reassess_person(applicant_id: int, *, now: datetime | None = None) -> ColourChange | None:
+    """Re-apply the rules to what the authority knows about a person (cases, contacts,
+    medicine purchases, companions). Raises the colour when they call for more; never lowers.
+    A person who has not declared yet is reviewed with these facts when they do."""
+    now = now or timezone.now()
+    person = Applicant.objects.filter(pk=applicant_id).values("health_code_id", "id_number").first()
+    if person is None or person["health_code_id"] is None:
+        return None
+    events = live_events(applicant_id, person["id_number"] or "", now, code_id=person["health_code_id"])
+    verdict = rules.evaluate(rules.Facts(temperature=None, **event_facts(events)))
+    if verdict.colour in (Colour.GREEN, Colour.PENDING):
+        return None
+    authority = {rules.R_CASE.code, rules.R_CLOSE_CONTACT.code} & set(verdict.rule_codes)
+    source = ColourChange.Source.AUTHORITY if authority else ColourChange.Source.REVIEW
+    change, _note = raise_colour(person["health_code_id"], verdict, source=source, now=now)
+    return change
+
+
+# ---------------------------------------------------------------------------------------
+# Risk areas added or raised
+
+
+def declarations_naming_area(area_id: int, *, now: datetime | None = None) -> list[int]:
+    """Reviewed declarations of the past 14 days that may name the area (as travel or home).
+    A cheap database pre-filter; the rules decide for each one (`reassess_areas`)."""
+    now = now or timezone.now()
+    area = RiskArea.objects.filter(pk=area_id).first()
+    if area is None or area.level not in (RiskLevel.MEDIUM, RiskLevel.HIGH):
+        return []
+    if area.effective_until is not None and area.effective_until <= now - 2 * LOOKBACK:
+        return []
+    keywords = rules.area_keywords(area.as_rule_area())
+    if not keywords:
+        return []
+    named = Q()
+    for word in keywords:
+        named |= (
+            Q(travel_area__icontains=word)
+            | Q(district__icontains=word)
+            | Q(city__name_en__icontains=word)
+            | Q(city__name_zh__icontains=word)
+        )
+    return list(
+        Declaration.objects.filter(
+            named,
+            status=Declaration.Status.REVIEWED,
+            applicant__isnull=False,
+            confirmed_at__gte=now - LOOKBACK,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
-        # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
-        return f"Kept {current}: a declaration does not lower a colour."
-    until = now + timedelta(days=verdict.days) if verdict.days else None
-    reason = " ".join(str(rule.text) for rule in verdict.fired) or "No rule applies: the declaration is normal."
-    change_colour(
-        code_id,
-        verdict.colour,
-        source=ColourChange.Source.REVIEW,
-        rules=verdict.rule_codes,
-        reason=reason,
-        until=until,
-        now=now,
+
+
+def reassess_areas(declaration_id: int, *, now: datetime | None = None) -> ColourChange | None:
+    """Re-review a reviewed declaration against the risk areas in force now. Only a rise of
+    the area level it falls in counts (recorded on the declaration, so a second run does
+    nothing), and only the area rules apply: what was declared otherwise was judged already."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        declaration = (
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("city")
+            .filter(pk=declaration_id, status=Declaration.Status.REVIEWED, applicant__isnull=False)
+            .first()
+        )
+        if declaration is None:
+            return None
+        since = (declaration.confirmed_at or now) - LOOKBACK
+        verdict = rules.evaluate(facts_for(declaration, areas=active_areas(now, since=since)))
+        if rules.LEVEL_RANK[verdict.area_level] <= rules.LEVEL_RANK[declaration.area_level]:
+            return None
+        Declaration.objects.filter(pk=declaration.pk).update(area_level=verdict.area_level)
+        area_verdict = rules.only(verdict, rules.AREA_RULES)
+        if area_verdict.colour == Colour.GREEN:
+            return None
+        code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=declaration.applicant_id)
+        change, _note = raise_colour(code_id, area_verdict, source=ColourChange.Source.REVIEW, now=now)
+        return change
+
+
+def area_saved(area: RiskArea, previous_level: str | None) -> bool:
+    """Called after an area is added or edited (in the admin): a new area, or a raised level,
+    re-reviews the recent declarations that name it, in the background, after commit.
+    An area that comes into force later is re-reviewed when it does."""
+    from declarations.tasks import rereview_area  # tasks import services: import late
+
+    raised = previous_level is None or rules.LEVEL_RANK[area.level] > rules.LEVEL_RANK[previous_level]
+    if not raised or area.level not in (RiskLevel.MEDIUM, RiskLevel.HIGH):
+        return False
+    area_id, starts = area.pk, area.effective_from
+    transaction.on_commit(lambda: rereview_area.apply_async((area_id,), eta=max(starts, timezone.now())))
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# The sweeper
+
+
+def sweep_stuck(
+    *,
+    now: datetime | None = None,
+    older_than: timedelta | None = None,
+    max_sweeps: int | None = None,
+    limit: int = 1000,
+) -> list[int]:
+    """Re-enqueue declarations confirmed more than `older_than` ago and still not reviewed
+    (a lost message, a worker killed mid-task). Each is re-enqueued at most once per period;
+    after `max_sweeps` it goes to the manual review queue instead of looping forever."""
+    from declarations.tasks import review_declaration  # tasks import services: import late
+
+    now = now or timezone.now()
+    older_than = older_than or timedelta(minutes=settings.HC_SWEEP_AFTER_MINUTES)
+    max_sweeps = max_sweeps or settings.HC_SWEEP_MAX
+    cutoff = now - older_than
+    stuck = (
+        Declaration.objects.filter(status=Declaration.Status.CONFIRMED, confirmed_at__lt=cutoff)
+        .filter(Q(swept_at__isnull=True) | Q(swept_at__lt=cutoff))
+        .order_by("confirmed_at")
+        .values_list("pk", "sweeps")[:limit]
     )
-    return ""
+    requeued = []
+    for pk, sweeps in list(stuck):
+        claimed = Declaration.objects.filter(pk=pk, status=Declaration.Status.CONFIRMED, sweeps=sweeps)
+        if sweeps >= max_sweeps:
+            claimed.update(
+                status=Declaration.Status.NEEDS_REVIEW,
+                reviewed_at=now,
+                review_note=f"The automatic review did not finish after {sweeps} attempts; a reviewer decides.",
+            )
+            continue
+        if claimed.update(sweeps=F("sweeps") + 1, swept_at=now):
+            transaction.on_commit(lambda pk=pk: review_declaration.delay(pk))
+            requeued.append(pk)
+    return requeued

@@ -1,0 +1,82 @@
+"""Personas and a controlled clock for the background review tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from declarations.models import ReviewerProfile
+from declarations.services.review import review
+from family.services import self_applicant
+from healthcode.models import City, User
+from tests import factories
+
+CHINA = ZoneInfo("Asia/Shanghai")
+REVIEWER_PERMISSIONS = [
+    "view_declaration",
+    "change_declaration",
+    "view_person",
+    "change_person",
+    "view_appeal",
+    "change_appeal",
+    "view_pendingoverride",
+    "change_pendingoverride",
+    "view_checkin",
+    "view_healthevent",
+]
+
+
+def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
+    """A moment in Henan: at("2026-03-01", 9) is 09:00 Asia/Shanghai."""
+    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=CHINA)
+
+
+def make_reviewer(phone: str, city_code: str | None = "410100") -> User:
+    user = factories.account(phone)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.set(Permission.objects.filter(codename__in=REVIEWER_PERMISSIONS))
+    if city_code:
+        ReviewerProfile.objects.create(user=user, city=City.objects.get(code=city_code))
+    return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+@pytest.fixture
+def reviewer(db):
+    """A reviewer for Zhengzhou (410100), the city of the factories' declarations."""
+    return make_reviewer("13600000001")
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return make_reviewer("13600000002")
+
+
+@pytest.fixture
+def luoyang_reviewer(db):
+    return make_reviewer("13600000003", "410300")
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("auditor", "", "Sturdy-pass-2026")
+
+
+@pytest.fixture
+def reviewed():
+    """Confirm a declaration and review it at a chosen moment (the controlled clock)."""
+
+    def _reviewed(user, now, applicant=None, **answers):
+        declaration = factories.declared(user, applicant, **answers)
+        return review(declaration.pk, now=now) or declaration
+
+    return _reviewed
+
+
+def code_of(user):
+    applicant = self_applicant(user)
+    applicant.health_code.refresh_from_db()
+    return applicant.health_code
