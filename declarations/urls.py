@@ -1,6 +1,6 @@
 from django.urls import path
 
-from declarations.views import declare, portal
+from declarations.views import appeal, checkin, declare, portal, why
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -12,4 +12,7 @@ urlpatterns = [
     path("declare/<uuid:ref>/confirm/", declare.confirm, name="declare-confirm"),
     path("family/add/", declare.add_member, name="family-add"),
     path("family/<int:pk>/declare/", declare.member_declare, name="family-declare"),
+    path("code/<int:pk>/why/", why.why_colour, name="why-colour"),
+    path("code/<int:pk>/check-in/", checkin.checkin, name="checkin"),
+    path("code/<int:pk>/appeal/", appeal.appeal, name="appeal"),
 ]

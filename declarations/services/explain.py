@@ -1,0 +1,131 @@
+""" "Why this colour?": the reasons in plain words, the days served, the check-ins done and
+left, and what exactly turns the code green. Read-only: computed from the history rows, the
+declarations, the health events and the check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from declarations import rules
+from declarations.models import Appeal, CheckIn, Declaration, HealthEvent, PendingOverride
+from declarations.services.clock import first_counted_day, local_day
+from family.models import Applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange, HealthCode
+
+EVENT_RULES = {
+    HealthEvent.Kind.CONFIRMED_CASE: rules.R_CASE.code,
+    HealthEvent.Kind.SUSPECTED_CASE: rules.R_CASE.code,
+    HealthEvent.Kind.CLOSE_CONTACT: rules.R_CLOSE_CONTACT.code,
+    HealthEvent.Kind.MEDICINE_PURCHASE: rules.R_MEDICINE.code,
+    HealthEvent.Kind.COMPANION: rules.R_COMPANION.code,
+}
+
+
+def current_rule_codes(applicant: Applicant, code: HealthCode, *, now: datetime | None = None) -> list[str]:
+    """The rules behind the current colour: those of the change that set it, and those of the
+    same colour that fired since (a declaration or an event that found the code already at
+    that colour writes no history row, but it is a reason all the same)."""
+    now = now or timezone.now()
+    codes: list[str] = []
+    last = ColourChange.objects.filter(code=code).order_by("-created", "-id").first()
+    if last is not None and last.to_colour == code.colour:
+        codes += last.rules
+    fired = Declaration.objects.filter(
+        applicant=applicant, status=Declaration.Status.REVIEWED, reviewed_at__gte=code.since
+    ).values_list("verdict_rules", flat=True)
+    for fired_rules in fired:
+        codes += [c for c in fired_rules if c in rules.BY_CODE and rules.BY_CODE[c].colour == code.colour]
+    events = HealthEvent.objects.filter(applicant=applicant, created__gte=code.since, occurred_at__lte=now)
+    for kind in events.values_list("kind", flat=True):
+        rule = rules.BY_CODE[EVENT_RULES[kind]]
+        if rule.colour == code.colour:
+            codes.append(rule.code)
+    return list(dict.fromkeys(codes))
+
+
+@dataclass
+class Explanation:
+    applicant: Applicant
+    colour: Colour
+    since: datetime | None = None
+    until: datetime | None = None
+    reasons: list[str] = field(default_factory=list)
+    reviewer_reason: str = ""
+    last_change: ColourChange | None = None
+    under_review: bool = False  # a declaration is being reviewed by the machine
+    waiting_for_reviewer: bool = False  # a declaration waits for a person
+    days_served: int = 0
+    checkins_needed: int = 0
+    checkins_done: int = 0
+    counting_from: date | None = None
+    checked_in_today: CheckIn | None = None
+    earliest_green: date | None = None
+    history: list[ColourChange] = field(default_factory=list)
+    appeal: Appeal | None = None
+    pending_override: PendingOverride | None = None
+    today: date | None = None
+
+    @property
+    def checkins_left(self) -> int:
+        return max(self.checkins_needed - self.checkins_done, 0)
+
+    @property
+    def restricted(self) -> bool:
+        return self.colour in (Colour.YELLOW, Colour.RED)
+
+
+def explain(applicant: Applicant, *, now: datetime | None = None, history: int = 10) -> Explanation:
+    now = now or timezone.now()
+    today = local_day(now)
+    code = HealthCode.objects.filter(pk=applicant.health_code_id).first()
+    statuses = set(
+        Declaration.objects.filter(applicant=applicant)
+        .exclude(status=Declaration.Status.DRAFT)
+        .order_by("-created")
+        .values_list("status", flat=True)[:3]
+    )
+    out = Explanation(
+        applicant=applicant,
+        colour=Colour(code.colour) if code else Colour.PENDING,
+        today=today,
+        under_review=Declaration.Status.CONFIRMED in statuses,
+        waiting_for_reviewer=Declaration.Status.NEEDS_REVIEW in statuses,
+        checked_in_today=CheckIn.objects.filter(applicant=applicant, day=today).first(),
+        appeal=Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").first(),
+        pending_override=PendingOverride.objects.filter(
+            applicant=applicant, status=PendingOverride.Status.PENDING
+        ).first(),
+    )
+    if code is None:
+        return out
+    out.since, out.until = code.since, code.until
+    out.history = list(ColourChange.objects.filter(code=code).order_by("-created", "-id")[:history])
+    out.last_change = out.history[0] if out.history else None
+    out.reasons = [rules.text_for(c) for c in current_rule_codes(applicant, code, now=now)]
+    if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
+        out.reviewer_reason = out.last_change.reason
+    if not out.restricted:
+        return out
+
+    out.days_served = (today - local_day(code.since)).days
+    out.checkins_needed = rules.checkins_needed(code.colour)
+    out.counting_from = first_counted_day(code.since)
+    normal = dict(
+        CheckIn.objects.filter(applicant=applicant, day__gte=out.counting_from, day__lte=today).values_list(
+            "day", "normal"
+        )
+    )
+    out.checkins_done = rules.served_streak(normal, out.counting_from, today)
+    # The next check-in that counts is today's, or tomorrow's once today's is in (and no
+    # earlier than the first counted day); the daily task turns the code green in the night
+    # after the last one, and not before the colour's minimum duration is over.
+    # Until it turns green, every day needs its check-in (a missed day restarts the count).
+    next_day = max(today + timedelta(days=1) if today in normal else today, out.counting_from)
+    last_needed = next_day + timedelta(days=out.checkins_left - 1) if out.checkins_left else today
+    floor = local_day(code.until) if code.until else last_needed
+    out.earliest_green = max(last_needed, floor) + timedelta(days=1)
+    return out

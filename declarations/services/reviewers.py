@@ -1,0 +1,262 @@
+"""What reviewers do, one function per action (after Zulip's actions): decide a declaration
+waiting for a person, override a colour, approve or decline another reviewer's override.
+
+Every function takes the acting reviewer, checks that the person is in their city, moves the
+state with a compare-and-set (so that concurrent reviewers make exactly one transition) and
+writes the history row through healthcode.services.change_colour. A change that lowers a
+colour only proposes it (PendingOverride); a different reviewer applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations import rules
+from declarations.models import Appeal, Declaration, PendingOverride, RecordAccess, ReviewerProfile
+from family.models import Applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange, HealthCode, User
+from healthcode.services import StaleCode, change_colour
+
+REVIEWER_COLOURS = (Colour.GREEN, Colour.YELLOW, Colour.RED)
+DAYS = {Colour.YELLOW: rules.YELLOW_DAYS, Colour.RED: rules.RED_DAYS}
+
+
+class ReviewError(Exception):
+    """A reviewer's action that cannot be done; `code` is for tests and callers."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Decision:
+    change: ColourChange | None = None  # applied now
+    pending: PendingOverride | None = None  # lowers a colour: waits for a second reviewer
+    stale: bool = False  # the colour moved on since the proposal: nothing applied
+
+
+# ---------------------------------------------------------------------------------------
+# Scope: a reviewer sees the people of their own city; superusers see all.
+
+
+def reviewer_city_id(user: User) -> int | None:
+    """The reviewer's city, or None for a superuser (every city). A staff account with no
+    reviewer profile has city 0: it sees no one."""
+    if user.is_superuser:
+        return None
+    return ReviewerProfile.objects.filter(user=user).values_list("city_id", flat=True).first() or 0
+
+
+def scoped(user: User, qs: QuerySet, city_path: str = "city") -> QuerySet:
+    city_id = reviewer_city_id(user)
+    return qs if city_id is None else qs.filter(**{f"{city_path}_id": city_id})
+
+
+def require_scope(user: User, applicant_id: int) -> None:
+    if not scoped(user, Applicant.objects.filter(pk=applicant_id)).exists():
+        raise ReviewError("out_of_scope", _("This person is not in your city."))
+
+
+def log_access(user: User, *, record: str, object_id: str, applicant_id: int | None, path: str) -> RecordAccess:
+    """One row per opening of a person's record by a reviewer."""
+    return RecordAccess.objects.create(
+        user=user, record=record, object_id=str(object_id)[:32], applicant_id=applicant_id, path=path[:200]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Decisions
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("reason_required", _("Write down why."))
+    return reason
+
+
+def _check_colour(colour: str) -> Colour:
+    if colour not in REVIEWER_COLOURS:
+        raise ReviewError("bad_colour", _("Choose green, yellow or red."))
+    return Colour(colour)
+
+
+def _set_colour(
+    applicant_id: int,
+    reviewer: User,
+    colour: Colour,
+    reason: str,
+    *,
+    now: datetime,
+    declaration_id: int | None = None,
+    appeal_id: int | None = None,
+) -> Decision:
+    code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
+    if code_id is None:
+        raise ReviewError("no_code", _("This person has no health code yet."))
+    code = HealthCode.objects.select_for_update().get(pk=code_id)
+    if rules.lowers(code.colour, colour):
+        try:
+            with transaction.atomic():
+                pending = PendingOverride.objects.create(
+                    applicant_id=applicant_id,
+                    declaration_id=declaration_id,
+                    appeal_id=appeal_id,
+                    from_colour=code.colour,
+                    to_colour=colour,
+                    code_version=code.version,
+                    reason=reason,
+                    proposed_by=reviewer,
+                    created=now,
+                )
+        except IntegrityError:
+            raise ReviewError(
+                "pending_exists", _("Another change of this person's colour is waiting for approval.")
+            ) from None
+        return Decision(pending=pending)
+    days = DAYS.get(colour)
+    change = change_colour(
+        code_id,
+        colour,
+        source=ColourChange.Source.REVIEWER,
+        rules=[rules.REVIEWER_DECISION],
+        reason=reason,
+        actor=reviewer,
+        until=now + timedelta(days=days) if days else None,
+        now=now,
+    )
+    return Decision(change=change)
+
+
+def decide(declaration_id: int, reviewer: User, *, colour: str, reason: str, now: datetime | None = None) -> Decision:
+    """Decide a declaration that waits for a person (status "needs review"). Exactly one of
+    any number of concurrent reviewers moves it; the others get ReviewError("already_decided")."""
+    now = now or timezone.now()
+    colour = _check_colour(colour)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        applicant_id = Declaration.objects.filter(pk=declaration_id).values_list("applicant_id", flat=True).first()
+        if applicant_id is None:
+            raise ReviewError("not_found", _("No such declaration."))
+        require_scope(reviewer, applicant_id)
+        moved = Declaration.objects.filter(pk=declaration_id, status=Declaration.Status.NEEDS_REVIEW).update(
+            status=Declaration.Status.REVIEWED,
+            decided_by=reviewer,
+            reviewed_at=now,
+            verdict_colour=colour,
+            review_note=reason,
+        )
+        if not moved:
+            raise ReviewError("already_decided", _("This declaration has been decided already."))
+        return _set_colour(applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id)
+
+
+def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now: datetime | None = None) -> Decision:
+    """Decide a declaration waiting for a person with the colour its rules suggest."""
+    suggested = Declaration.objects.filter(pk=declaration_id).values_list("suggested_colour", flat=True).first()
+    if not suggested:
+        raise ReviewError("no_verdict", _("This declaration has no suggested colour; override it instead."))
+    reason = _("Approved the colour the rules suggest.") + (f" {note.strip()}" if note.strip() else "")
+    return decide(declaration_id, reviewer, colour=suggested, reason=reason, now=now)
+
+
+def override_colour(
+    applicant_id: int, reviewer: User, *, colour: str, reason: str, now: datetime | None = None
+) -> Decision:
+    """Set a person's colour by hand, with a reason. Raising applies at once; lowering waits
+    for a second reviewer."""
+    now = now or timezone.now()
+    colour = _check_colour(colour)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        require_scope(reviewer, applicant_id)
+        return _set_colour(applicant_id, reviewer, colour, reason, now=now)
+
+
+def _pending_for_decision(override_id: int, reviewer: User) -> PendingOverride:
+    pending = (
+        PendingOverride.objects.select_for_update(of=("self",))
+        .select_related("proposed_by")
+        .filter(pk=override_id)
+        .first()
+    )
+    if pending is None:
+        raise ReviewError("not_found", _("No such override."))
+    require_scope(reviewer, pending.applicant_id)
+    if pending.status != PendingOverride.Status.PENDING:
+        raise ReviewError("already_decided", _("This override has been decided already."))
+    if pending.proposed_by_id == reviewer.pk:
+        raise ReviewError("same_reviewer", _("A second reviewer must approve your own override."))
+    return pending
+
+
+def approve_override(override_id: int, approver: User, *, note: str = "", now: datetime | None = None) -> Decision:
+    """The second pair of eyes: apply another reviewer's override. If the colour changed
+    since it was proposed, nothing is applied and the override is marked outdated."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = _pending_for_decision(override_id, approver)
+        code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=pending.applicant_id)
+        try:
+            with transaction.atomic():
+                change = change_colour(
+                    code_id,
+                    Colour(pending.to_colour),
+                    source=ColourChange.Source.REVIEWER,
+                    rules=[rules.APPEAL_UPHELD if pending.appeal_id else rules.REVIEWER_DECISION],
+                    reason=pending.reason,
+                    actor=pending.proposed_by,
+                    approved_by=approver,
+                    now=now,
+                    expected_version=pending.code_version,
+                )
+        except StaleCode:
+            PendingOverride.objects.filter(pk=pending.pk).update(
+                status=PendingOverride.Status.STALE,
+                decided_by=approver,
+                decided_at=now,
+                decision_note=note or _("The colour changed after this was proposed."),
+            )
+            if pending.appeal_id:
+                Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
+                    status=Appeal.Status.OPEN
+                )
+            return Decision(stale=True)
+        PendingOverride.objects.filter(pk=pending.pk).update(
+            status=PendingOverride.Status.APPROVED, decided_by=approver, decided_at=now, decision_note=note
+        )
+        if pending.appeal_id:
+            Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
+                status=Appeal.Status.UPHELD, resolved_at=now
+            )
+        return Decision(change=change)
+
+
+def decline_override(override_id: int, approver: User, *, note: str, now: datetime | None = None) -> None:
+    """The second reviewer does not agree: nothing changes; an appeal behind it is rejected."""
+    now = now or timezone.now()
+    note = _clean_reason(note)
+    with transaction.atomic():
+        pending = _pending_for_decision(override_id, approver)
+        PendingOverride.objects.filter(pk=pending.pk).update(
+            status=PendingOverride.Status.DECLINED, decided_by=approver, decided_at=now, decision_note=note
+        )
+        if pending.appeal_id:
+            Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
+                status=Appeal.Status.REJECTED, resolution=note, resolved_at=now
+            )
+
+
+def awaiting(user: User) -> QuerySet[PendingOverride]:
+    """Overrides this reviewer may approve: pending, in their city, proposed by someone else."""
+    qs = PendingOverride.objects.filter(status=PendingOverride.Status.PENDING).filter(~Q(proposed_by=user))
+    return scoped(user, qs, "applicant__city")

@@ -1,0 +1,52 @@
+"""Appeals (申诉): a citizen, or their family agent, appeals a yellow or red code."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from declarations.review_forms import AppealForm
+from declarations.services.appeals import AppealRefused, active_appeal, appeal_refusal, file_appeal, latest_appeal
+from family.masking import mask_name
+from family.services import get_applicant_for_user
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request.user, pk)
+    active = active_appeal(applicant)
+    if active is not None and request.method == "POST":
+        # A double submit, or a second appeal while one is handled: still one appeal.
+        messages.info(request, _("Your appeal has been received; you can follow it on the code page."))
+        return redirect("code", pk=applicant.pk)
+    refusal = None if active else appeal_refusal(applicant)
+    form = None
+    if active is None and refusal is None:
+        form = AppealForm(request.POST, request.FILES) if request.method == "POST" else AppealForm()
+        if request.method == "POST" and form.is_valid():
+            try:
+                file_appeal(
+                    applicant, request.user, reason=form.cleaned_data["reason"], image=form.cleaned_data["image"]
+                )
+            except AppealRefused as error:
+                refusal = error
+            else:
+                messages.success(request, _("Your appeal has been received; you can follow it on the code page."))
+                return redirect("code", pk=applicant.pk)
+    context = {
+        "applicant": applicant,
+        "masked_name": mask_name(applicant.name),
+        "form": form if refusal is None else None,
+        "refusal": refusal,
+        "active": active,
+        "latest": active or latest_appeal(applicant),
+        "colour": applicant.health_code.colour if applicant.health_code_id else "pending",
+    }
+    return render(request, "declarations/appeal.html", context)
