@@ -1,0 +1,183 @@
+"""The reviewers' admin: city scope, masked lists, search, filters, actions with a reason,
+four eyes, and the access log."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations.models import Declaration, PendingOverride, RecordAccess
+from family.services import self_applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange
+from tests import factories
+from tests.declarations.conftest import code_of
+
+QUEUE = "admin:declarations_declaration_changelist"
+PEOPLE = "admin:declarations_person_changelist"
+OVERRIDES = "admin:declarations_pendingoverride_changelist"
+
+
+@pytest.fixture
+def zhengzhou(citizen, declare):
+    return declare(citizen, contact="unsure", name="王小明", phone="13912345678")
+
+
+@pytest.fixture
+def luoyang(outsider, declare):
+    from healthcode.models import City
+
+    return declare(outsider, city=City.objects.get(code="410300"), name="李四", phone="13987654321")
+
+
+def changelist(client, user, name=QUEUE, **params):
+    client.force_login(user)
+    response = client.get(reverse(name), params)
+    assert response.status_code == 200
+    return response
+
+
+def rows(response):
+    return list(response.context["cl"].result_list)
+
+
+def test_a_reviewer_sees_only_their_city(client, reviewer, luoyang_reviewer, superuser, zhengzhou, luoyang):
+    assert rows(changelist(client, reviewer)) == [zhengzhou]
+    assert rows(changelist(client, luoyang_reviewer)) == [luoyang]
+    assert set(rows(changelist(client, superuser))) == {zhengzhou, luoyang}
+    assert [p.pk for p in rows(changelist(client, reviewer, PEOPLE))] == [zhengzhou.applicant_id]
+    # Another city's record by its URL: not found.
+    client.force_login(reviewer)
+    for url in (
+        reverse("admin:declarations_declaration_change", args=[luoyang.pk]),
+        reverse("admin:declarations_person_change", args=[luoyang.applicant_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert not RecordAccess.objects.exists()
+
+
+def test_a_staff_account_without_a_city_sees_no_one(client, zhengzhou):
+    from tests.declarations.conftest import make_reviewer
+
+    nobody = make_reviewer("13600000009", city_code=None)
+    assert rows(changelist(client, nobody)) == []
+
+
+def test_list_pages_mask_id_and_phone_numbers(client, reviewer, zhengzhou):
+    for name in (QUEUE, PEOPLE):
+        page = changelist(client, reviewer, name).content.decode()
+        assert zhengzhou.id_number not in page
+        assert "13912345678" not in page
+        assert zhengzhou.id_number[:4] + "*" * 10 + zhengzhou.id_number[-4:] in page
+        assert "139****5678" in page
+        assert "王*明" in page and "王小明" not in page
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["王小明", "小明", "13912345678", "139****5678", "MASKED", "FULL"],
+)
+def test_search_by_name_phone_or_masked_id(client, reviewer, zhengzhou, citizen, declare, term):
+    other = declare(factories.account(), name="赵六", phone="13711112222")
+    if term == "MASKED":
+        term = zhengzhou.id_number[:4] + "**********" + zhengzhou.id_number[-4:]
+    elif term == "FULL":
+        term = zhengzhou.id_number
+    found = rows(changelist(client, reviewer, q=term))
+    assert found == [zhengzhou]
+    assert other not in found
+
+
+def test_filters(client, reviewer, zhengzhou, declare):
+    waiting = declare(factories.account(), temperature=Decimal("39.0"), symptoms=["none"])
+    assert rows(changelist(client, reviewer, status="needs_review")) == [waiting]
+    assert rows(changelist(client, reviewer, verdict_colour="yellow")) == [zhengzhou]
+    assert rows(changelist(client, reviewer, applicant__health_code__colour="yellow")) == [zhengzhou]
+    assert len(rows(changelist(client, reviewer, city__id__exact=zhengzhou.city_id))) == 2
+    year = timezone.localdate().year
+    assert len(rows(changelist(client, reviewer, created__year=year))) == 2
+    assert rows(changelist(client, reviewer, created__year=year - 1)) == []
+
+
+def test_approve_verdict_action(client, reviewer, citizen, declare):
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    client.force_login(reviewer)
+    response = client.post(reverse(QUEUE), {"action": "approve_verdicts", "_selected_action": [waiting.pk]})
+    assert response.status_code == 302
+    assert code_of(citizen).colour == Colour.YELLOW
+    assert ColourChange.objects.get().actor == reviewer
+
+
+def test_override_asks_for_a_reason_first(client, reviewer, zhengzhou, citizen):
+    client.force_login(reviewer)
+    data = {"action": "override_colours", "_selected_action": [zhengzhou.pk]}
+    page = client.post(reverse(QUEUE), data).content.decode()
+    assert "Set the colour, with a reason" in page and 'name="reason"' in page
+    page = client.post(reverse(QUEUE), data | {"apply": "1", "colour": "red", "reason": ""}).content.decode()
+    assert "A reason is required" in page
+    assert code_of(citizen).colour == Colour.YELLOW
+    response = client.post(reverse(QUEUE), data | {"apply": "1", "colour": "red", "reason": "On the CDC list"})
+    assert response.status_code == 302
+    change = ColourChange.objects.get(to_colour=Colour.RED)
+    assert (change.actor, change.reason, change.source) == (reviewer, "On the CDC list", "reviewer")
+
+
+def test_four_eyes_in_the_admin(client, reviewer, second_reviewer, zhengzhou, citizen):
+    client.force_login(reviewer)
+    data = {"action": "override_colours", "_selected_action": [zhengzhou.pk], "apply": "1"}
+    response = client.post(reverse(QUEUE), data | {"colour": "green", "reason": "Negative test"}, follow=True)
+    assert "waits for a second reviewer" in response.content.decode()
+    assert code_of(citizen).colour == Colour.YELLOW
+    pending = PendingOverride.objects.get()
+
+    # The proposer cannot approve it.
+    approve = {"action": "approve", "_selected_action": [pending.pk], "apply": "1", "note": ""}
+    response = client.post(reverse(OVERRIDES), approve, follow=True)
+    assert "A second reviewer must approve" in response.content.decode()
+    assert code_of(citizen).colour == Colour.YELLOW
+
+    # A second reviewer does; the list masks the person too.
+    client.force_login(second_reviewer)
+    page = client.get(reverse(OVERRIDES)).content.decode()
+    assert zhengzhou.id_number not in page and "Negative test" in page
+    client.post(reverse(OVERRIDES), approve)
+    assert code_of(citizen).colour == Colour.GREEN
+    change = ColourChange.objects.get(to_colour=Colour.GREEN)
+    assert (change.actor, change.approved_by) == (reviewer, second_reviewer)
+
+
+def test_decline_asks_for_a_reason(client, reviewer, second_reviewer, zhengzhou, citizen):
+    from declarations.services import reviewers
+
+    pending = reviewers.override_colour(zhengzhou.applicant_id, reviewer, colour="green", reason="x").pending
+    client.force_login(second_reviewer)
+    data = {"action": "decline", "_selected_action": [pending.pk], "apply": "1", "reason": ""}
+    assert "A reason is required" in client.post(reverse(OVERRIDES), data).content.decode()
+    client.post(reverse(OVERRIDES), data | {"reason": "Not convinced"})
+    pending.refresh_from_db()
+    assert (pending.status, pending.decision_note) == ("declined", "Not convinced")
+
+
+def test_opening_a_record_is_logged_and_the_log_is_read_only(client, reviewer, superuser, zhengzhou):
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:declarations_declaration_change", args=[zhengzhou.pk])).content.decode()
+    assert "Not sure about contact" in page  # the rules that fired, in words
+    client.get(reverse("admin:declarations_person_change", args=[zhengzhou.applicant_id]))
+    log = list(RecordAccess.objects.order_by("id").values_list("user", "record", "applicant"))
+    assert log == [
+        (reviewer.pk, "declarations.Declaration", zhengzhou.applicant_id),
+        (reviewer.pk, "declarations.Person", zhengzhou.applicant_id),
+    ]
+    # Reviewers cannot see the log; the auditor (superuser) reads it but cannot change it.
+    assert client.get(reverse("admin:declarations_recordaccess_changelist")).status_code == 403
+    client.force_login(superuser)
+    assert client.get(reverse("admin:declarations_recordaccess_changelist")).status_code == 200
+    entry = RecordAccess.objects.first()
+    change = client.get(reverse("admin:declarations_recordaccess_change", args=[entry.pk])).content.decode()
+    assert 'name="_save"' not in change
+    delete = reverse("admin:declarations_recordaccess_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:declarations_recordaccess_add")).status_code == 403
+    assert RecordAccess.objects.count() == 2
