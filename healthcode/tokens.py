@@ -73,6 +73,7 @@ def issue(
     now: float | None = None,
 ) -> str:
     key = signing_key()
+    ref = bytes(ref)  # Postgres hands BinaryField values back as memoryview
     issued_at = int(now if now is not None else time.time())
     expires_at = issued_at + (lifetime if lifetime is not None else settings.HC_TOKEN_LIFETIME)
     payload = _PAYLOAD.pack(

@@ -50,7 +50,9 @@ def _initial(request: HttpRequest, applicant: Applicant | None) -> dict:
         last = applicant.declarations.exclude(status=Declaration.Status.DRAFT).first()
         if last is not None:
             initial |= {"district": last.district, "street_address": last.street_address}
-    city = City.objects.filter(code=request.GET.get("city", "")).first() or (applicant.city if applicant else None)
+    # A new family member most likely lives in the agent's city.
+    known = applicant.city if applicant is not None else self_applicant(request.user).city
+    city = City.objects.filter(code=request.GET.get("city", "")).first() or known
     if city is not None:
         initial["city"] = city
     return initial

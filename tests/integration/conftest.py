@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from healthcode.celery import app as celery_app
 from tests.conftest import missing_services
@@ -35,15 +36,16 @@ def _database_url() -> str:
 
 
 def _reset_broker_connections() -> None:
-    """Celery caches its connection pool on first use; drop it so the new broker_url applies."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """Celery caches its connection pool on first use; drop it so the new broker_url applies.
+    kombu also keeps pools per broker URL process-wide (eager tasks fill them too): close and
+    forget them all, or the next task would acquire from a closed pool."""
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
+def celery_worker(django_db_serialized_rollback, transactional_db, tmp_path):
     """Start `celery worker` against the test database and a queue of its own; route this
     process's tasks to Redis instead of running them eagerly."""
     redis_url = _require_services()
