@@ -148,15 +148,3 @@ def shots(page, request) -> Shots:
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
-
-@pytest.fixture(autouse=True)
-def henan_cities(transactional_db):
-    """The live server's transactional tests flush the database after each test, which drops
-    the cities the data migration loaded (serialized rollback does not bring them back on
-    SQLite once a non-transactional test has run first); load them again, idempotently."""
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("healthcode.migrations.0002_henan_cities")
-    migration.load(apps, None)
