@@ -80,3 +80,9 @@ def assert_service_time(clock_text: str, *, zone: str = "Asia/Shanghai", slack: 
     shown = datetime.strptime(clock_text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo(zone))
     drift = abs((datetime.now(ZoneInfo(zone)) - shown).total_seconds())
     assert drift < slack, f"the clock shows {clock_text!r}, {drift:.0f} s away from {zone} time"
+
+
+def grouped_id(number: str) -> str:
+    """How the confirmation shows an ID number, to be checked against the card: region,
+    date of birth, sequence and check digit."""
+    return f"{number[:6]} {number[6:14]} {number[14:]}"

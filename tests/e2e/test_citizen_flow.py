@@ -82,7 +82,15 @@ def test_citizen_gets_a_green_code_that_verifies(page, shots, browser_log):
     page.get_by_role("button", name="Submit").click()
     summary = page.get_by_role("dialog", name="Please check your information")
     expect(summary).to_be_visible()
-    for fact in ("Zhengzhou", name, id_number, phone, "Jinshui District, 1 Huayuan Road", "36.5 °C", "Both ticked"):
+    for fact in (
+        "Zhengzhou",
+        name,
+        helpers.grouped_id(id_number),
+        phone,
+        "Jinshui District, 1 Huayuan Road",
+        "36.5 °C",
+        "Both ticked",
+    ):
         expect(summary).to_contain_text(fact)
     shots("confirmation")
 

@@ -63,7 +63,7 @@ def test_agent_applies_for_grandmother_and_switches(page, shots, browser_log, dj
     # 4. The confirmation with the summary.
     expect(page.get_by_role("heading", name="Please check your family member's information")).to_be_visible()
     expect(page.get_by_text("Grandparent")).to_be_visible()
-    expect(page.get_by_text(grandma_id)).to_be_visible()
+    expect(page.get_by_text(helpers.grouped_id(grandma_id))).to_be_visible()
     shots("family-confirm")
     page.get_by_role("button", name="Confirm Submission").click()
 
