@@ -79,7 +79,9 @@ def colour_badge(colour: str) -> str:
 def history_table(code_id: int | None) -> str:
     if code_id is None:
         return "—"
-    changes = ColourChange.objects.filter(code_id=code_id).select_related("actor", "approved_by")[:20]
+    changes = (
+        ColourChange.objects.filter(code_id=code_id).select_related("actor", "approved_by").order_by("-version")[:20]
+    )
     rows = format_html_join(
         "",
         "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -263,6 +265,10 @@ class DeclarationAdmin(ReviewerScoped):
         (_("Times"), {"fields": ["created", "confirmed_at", "reviewed_at"]}),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Drafts are not declarations yet: nobody reviews them.
+        return super().get_queryset(request).exclude(status=Declaration.Status.DRAFT)
+
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
@@ -287,7 +293,9 @@ class DeclarationAdmin(ReviewerScoped):
     def colour_history(self, obj: Declaration) -> str:
         return history_table(obj.applicant.health_code_id if obj.applicant_id else None)
 
-    @admin.action(description=_("Approve the suggested colour (declarations waiting for a reviewer)"))
+    @admin.action(
+        permissions=["change"], description=_("Approve the suggested colour (declarations waiting for a reviewer)")
+    )
     def approve_verdicts(self, request, queryset):
         done = 0
         for declaration in queryset:
@@ -299,7 +307,7 @@ class DeclarationAdmin(ReviewerScoped):
         if done:
             self.message_user(request, ngettext("%(n)d approved.", "%(n)d approved.", done) % {"n": done})
 
-    @admin.action(description=_("Set the colour by hand, with a reason"))
+    @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
     def override_colours(self, request, queryset):
         def act(declaration: Declaration, data: dict) -> None:
             if declaration.status == Declaration.Status.NEEDS_REVIEW:
@@ -366,7 +374,7 @@ class PersonAdmin(ReviewerScoped):
     def colour_history(self, obj: Person) -> str:
         return history_table(obj.health_code_id)
 
-    @admin.action(description=_("Set the colour by hand, with a reason"))
+    @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
     def override_colours(self, request, queryset):
         def act(person: Person, data: dict) -> None:
             decision = reviewers.override_colour(person.pk, request.user, colour=data["colour"], reason=data["reason"])
@@ -428,7 +436,7 @@ class PendingOverrideAdmin(ReviewerScoped):
         url = reverse("admin:declarations_person_change", args=[obj.applicant_id])
         return format_html('<a href="{}">{}</a>', url, mask_name(obj.applicant.name))
 
-    @admin.action(description=_("Approve (second reviewer): apply the change"))
+    @admin.action(permissions=["change"], description=_("Approve (second reviewer): apply the change"))
     def approve(self, request, queryset):
         def act(pending: PendingOverride, data: dict) -> None:
             self.report(request, reviewers.approve_override(pending.pk, request.user, note=data["note"]))
@@ -437,7 +445,7 @@ class PendingOverrideAdmin(ReviewerScoped):
             request, queryset, form_class=NoteForm, title=_("Approve the change of colour"), act=act
         )
 
-    @admin.action(description=_("Decline, with a reason"))
+    @admin.action(permissions=["change"], description=_("Decline, with a reason"))
     def decline(self, request, queryset):
         def act(pending: PendingOverride, data: dict) -> None:
             reviewers.decline_override(pending.pk, request.user, note=data["reason"])
@@ -528,14 +536,14 @@ class AppealAdmin(ReviewerScoped):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    @admin.action(description=_("Uphold: propose a green code (a second reviewer approves)"))
+    @admin.action(permissions=["change"], description=_("Uphold: propose a green code (a second reviewer approves)"))
     def uphold(self, request, queryset):
         def act(appeal: Appeal, data: dict) -> None:
             self.report(request, appeals.accept_appeal(appeal.pk, request.user, resolution=data["reason"]))
 
         return self.reason_action(request, queryset, form_class=ReasonForm, title=_("Uphold the appeal"), act=act)
 
-    @admin.action(description=_("Reject, with a reason the citizen will read"))
+    @admin.action(permissions=["change"], description=_("Reject, with a reason the citizen will read"))
     def reject(self, request, queryset):
         def act(appeal: Appeal, data: dict) -> None:
             appeals.reject_appeal(appeal.pk, request.user, resolution=data["reason"])

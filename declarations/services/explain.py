@@ -31,7 +31,7 @@ def current_rule_codes(applicant: Applicant, code: HealthCode, *, now: datetime 
     that colour writes no history row, but it is a reason all the same)."""
     now = now or timezone.now()
     codes: list[str] = []
-    last = ColourChange.objects.filter(code=code).order_by("-created", "-id").first()
+    last = ColourChange.objects.filter(code=code).order_by("-version").first()
     if last is not None and last.to_colour == code.colour:
         codes += last.rules
     fired = Declaration.objects.filter(
@@ -103,7 +103,7 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     if code is None:
         return out
     out.since, out.until = code.since, code.until
-    out.history = list(ColourChange.objects.filter(code=code).order_by("-created", "-id")[:history])
+    out.history = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
     out.last_change = out.history[0] if out.history else None
     out.reasons = [rules.text_for(c) for c in current_rule_codes(applicant, code, now=now)]
     if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:

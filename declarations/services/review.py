@@ -54,7 +54,7 @@ def release_time(code_id: int) -> datetime | None:
     """When the code last turned green by check-ins or a reviewer: what was known before is served."""
     return (
         ColourChange.objects.filter(code_id=code_id, to_colour=Colour.GREEN, source__in=RELEASE_SOURCES)
-        .order_by("-created")
+        .order_by("-version")
         .values_list("created", flat=True)
         .first()
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,10 +22,25 @@ from declarations import rules
 from declarations.models import Appeal, Declaration, PendingOverride, RecordAccess, ReviewerProfile
 from family.models import Applicant
 from healthcode.colours import Colour
-from healthcode.models import ColourChange, HealthCode, User
+from healthcode.models import City, ColourChange, HealthCode, User
 from healthcode.services import StaleCode, change_colour
 
 REVIEWER_COLOURS = (Colour.GREEN, Colour.YELLOW, Colour.RED)
+REVIEWER_GROUP = "Reviewers"
+# What a reviewer may do in the admin (declarations app); the city scope does the rest.
+REVIEWER_PERMISSIONS = (
+    "view_declaration",
+    "change_declaration",
+    "view_person",
+    "change_person",
+    "view_appeal",
+    "change_appeal",
+    "view_pendingoverride",
+    "change_pendingoverride",
+    "view_checkin",
+    "view_healthevent",
+    "view_riskarea",
+)
 DAYS = {Colour.YELLOW: rules.YELLOW_DAYS, Colour.RED: rules.RED_DAYS}
 
 
@@ -59,6 +75,21 @@ def reviewer_city_id(user: User) -> int | None:
 def scoped(user: User, qs: QuerySet, city_path: str = "city") -> QuerySet:
     city_id = reviewer_city_id(user)
     return qs if city_id is None else qs.filter(**{f"{city_path}_id": city_id})
+
+
+def assign_reviewer(user: User, city: City) -> ReviewerProfile:
+    """Make the account a reviewer of the city's people (staff, in the Reviewers group)."""
+    with transaction.atomic():
+        profile, _ = ReviewerProfile.objects.update_or_create(user=user, defaults={"city": city})
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        group, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="declarations", codename__in=REVIEWER_PERMISSIONS)
+        )
+        user.groups.add(group)
+    return profile
 
 
 def require_scope(user: User, applicant_id: int) -> None:

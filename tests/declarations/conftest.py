@@ -8,25 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Permission
 
-from declarations.models import ReviewerProfile
 from declarations.services.review import review
+from declarations.services.reviewers import REVIEWER_PERMISSIONS, assign_reviewer
 from family.services import self_applicant
 from healthcode.models import City, User
 from tests import factories
 
 CHINA = ZoneInfo("Asia/Shanghai")
-REVIEWER_PERMISSIONS = [
-    "view_declaration",
-    "change_declaration",
-    "view_person",
-    "change_person",
-    "view_appeal",
-    "change_appeal",
-    "view_pendingoverride",
-    "change_pendingoverride",
-    "view_checkin",
-    "view_healthevent",
-]
 
 
 def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
@@ -35,12 +23,15 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
 
 
 def make_reviewer(phone: str, city_code: str | None = "410100") -> User:
+    """A reviewer of a city, made as in production; without a city: staff with the same
+    permissions but no city (who must see no one)."""
     user = factories.account(phone)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(Permission.objects.filter(codename__in=REVIEWER_PERMISSIONS))
     if city_code:
-        ReviewerProfile.objects.create(user=user, city=City.objects.get(code=city_code))
+        assign_reviewer(user, City.objects.get(code=city_code))
+    else:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.user_permissions.set(Permission.objects.filter(codename__in=REVIEWER_PERMISSIONS))
     return User.objects.get(pk=user.pk)  # fresh: no cached permissions
 
 

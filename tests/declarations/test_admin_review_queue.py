@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.models import Declaration, PendingOverride, RecordAccess
+from declarations.models import PendingOverride, RecordAccess
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
@@ -181,3 +181,24 @@ def test_opening_a_record_is_logged_and_the_log_is_read_only(client, reviewer, s
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:declarations_recordaccess_add")).status_code == 403
     assert RecordAccess.objects.count() == 2
+
+
+def test_drafts_are_not_in_the_queue(client, reviewer, citizen):
+    from declarations.services import save_draft
+
+    save_draft(citizen, self_applicant(citizen), factories.declaration_data())
+    assert rows(changelist(client, reviewer)) == []
+
+
+def test_view_only_staff_cannot_run_actions(client, zhengzhou, citizen):
+    from django.contrib.auth.models import Permission
+
+    from tests.declarations.conftest import make_reviewer
+
+    viewer = make_reviewer("13600000010")
+    viewer.groups.clear()
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_declaration"))
+    client.force_login(viewer)
+    data = {"action": "override_colours", "_selected_action": [zhengzhou.pk], "apply": "1"}
+    client.post(reverse(QUEUE), data | {"colour": "red", "reason": "x"})
+    assert code_of(citizen).colour == Colour.YELLOW

@@ -86,9 +86,7 @@ def test_lowering_waits_for_a_second_reviewer(citizen, declare, reviewer, second
 
 def test_the_database_refuses_the_proposer_approving(citizen, declare, reviewer):
     declare(citizen, contact="unsure")
-    pending = reviewers.override_colour(
-        self_applicant(citizen).pk, reviewer, colour=Colour.GREEN, reason="x"
-    ).pending
+    pending = reviewers.override_colour(self_applicant(citizen).pk, reviewer, colour=Colour.GREEN, reason="x").pending
     with pytest.raises(IntegrityError):
         PendingOverride.objects.filter(pk=pending.pk).update(decided_by=reviewer, status="approved")
 
@@ -118,9 +116,7 @@ def test_an_override_outdated_by_a_colour_change_is_not_applied(citizen, declare
 
 def test_decline_needs_a_reason_and_changes_nothing(citizen, declare, reviewer, second_reviewer):
     declare(citizen, contact="unsure")
-    pending = reviewers.override_colour(
-        self_applicant(citizen).pk, reviewer, colour=Colour.GREEN, reason="x"
-    ).pending
+    pending = reviewers.override_colour(self_applicant(citizen).pk, reviewer, colour=Colour.GREEN, reason="x").pending
     with pytest.raises(ReviewError):
         reviewers.decline_override(pending.pk, second_reviewer, note="")
     reviewers.decline_override(pending.pk, second_reviewer, note="No evidence")
