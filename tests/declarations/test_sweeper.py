@@ -70,3 +70,20 @@ def test_the_periodic_task_runs(stuck, settings):
     sweep_stuck_declarations.apply()
     stuck.refresh_from_db()
     assert stuck.sweeps == 1
+
+
+def test_the_beat_schedule_names_registered_tasks():
+    from celery.schedules import crontab
+
+    from healthcode.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert schedule["close-checkin-days"]["task"] == "declarations.tasks.close_checkin_days"
+    assert schedule["close-checkin-days"]["schedule"] == crontab(hour=0, minute=10)
+    assert schedule["sweep-stuck-declarations"]["task"] == "declarations.tasks.sweep_stuck_declarations"
+    assert app.conf.timezone == "Asia/Shanghai"
+    app.loader.import_default_modules()
+    for entry in schedule.values():
+        if entry["task"].startswith("declarations."):
+            task = app.tasks[entry["task"]]
+            assert task.acks_late and task.reject_on_worker_lost
