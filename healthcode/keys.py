@@ -79,3 +79,13 @@ def verification_keys() -> dict[str, Ed25519PublicKey]:
     """Known public keys by key id: the ones a verifier accepts."""
     current = signing_key()
     return {current.kid: current.public}
+
+
+def public_jwk(kid: str, public: Ed25519PublicKey) -> dict[str, str]:
+    """A public key as a JSON Web Key (RFC 8037), the shape WebCrypto's importKey("jwk") takes."""
+    return {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": public_key_b64(public)}
+
+
+def published_keys() -> list[dict[str, str]]:
+    """Every key `verification_keys()` accepts, as JWKs, for checkpoints that verify offline."""
+    return [public_jwk(kid, public) for kid, public in sorted(verification_keys().items())]

@@ -159,6 +159,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 
+# Cache: Redis when REDIS_URL is set (shared by every process: the gate API's rate limits),
+# local memory otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hc"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "healthcode"}}
+
+# Checkpoints: how long the scan log is kept (contact tracing needs 14 days plus margin), and
+# how many gate API requests one venue key may make per minute.
+HC_SCAN_RETENTION_DAYS = env_int("HC_SCAN_RETENTION_DAYS", 28, minimum=1, maximum=366)
+HC_GATE_RATE_PER_MINUTE = env_int("HC_GATE_RATE_PER_MINUTE", 1200, minimum=1)
+
 # Background review (declarations/services): the beat schedule and its knobs.
 # Minutes after midnight (Asia/Shanghai) at which yesterday's check-ins are counted.
 HC_CHECKIN_CLOSE_MINUTE = env_int("HC_CHECKIN_CLOSE_MINUTE", 10, minimum=0, maximum=59)
@@ -176,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-declarations": {
         "task": "declarations.tasks.sweep_stuck_declarations",
         "schedule": float(HC_SWEEP_EVERY_SECONDS),
+    },
+    "purge-old-scans": {
+        "task": "checkpoints.tasks.purge_old_scans",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
