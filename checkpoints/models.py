@@ -1,12 +1,23 @@
-"""Venues where codes are checked, and the staff who check them."""
+"""Venues where codes are checked, the staff and gate keys that check them, and the scan log."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from family.models import Applicant
+from healthcode.colours import Colour
 from healthcode.models import City
+
+
+def new_place_code() -> str:
+    """The random part of a venue code's URL (场所码): unguessable, so a poster cannot be forged
+    for a venue that does not have one."""
+    return secrets.token_urlsafe(12)
 
 
 class Venue(models.Model):
@@ -28,6 +39,14 @@ class Venue(models.Model):
     city = models.ForeignKey(City, on_delete=models.PROTECT, verbose_name=_("city"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    place_code = models.CharField(
+        _("venue code"),
+        max_length=32,
+        unique=True,
+        default=new_place_code,
+        editable=False,
+        help_text=_("The random part of the URL in the venue's poster QR."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +55,10 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_pharmacy(self) -> bool:
+        return self.type == self.Type.PHARMACY
 
 
 class VenueStaff(models.Model):
@@ -54,3 +77,141 @@ class VenueStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.venue}"
+
+
+class ApiKey(models.Model):
+    """A venue's key for the gate API (`Authorization: Bearer <key>`). Only a SHA-256 digest is
+    stored; the key itself is shown once, when it is made (checkpoints.services.keys)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("venue"))
+    name = models.CharField(_("name"), max_length=80, help_text=_("Which gate or device uses it, e.g. “Gate 3”."))
+    prefix = models.CharField(_("key starts with"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["venue", "name"]
+        verbose_name = _("gate API key")
+        verbose_name_plural = _("gate API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Scan(models.Model):
+    """One verification at a venue, passed or not: the log contact tracing reads. Kept for
+    HC_SCAN_RETENTION_DAYS, then purged (checkpoints.tasks.purge_scans)."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Green code")
+        NOT_GREEN = "not_green", _("Not a green code")
+        EXPIRED = "expired", _("Code expired")
+        BAD_SIGNATURE = "bad_signature", _("Forged or damaged code")
+        UNKNOWN_KEY = "unknown_key", _("Unknown signing key")
+        MALFORMED = "malformed", _("Not a health code")
+        REVOKED = "revoked", _("Out-of-date code")
+        UNKNOWN_PERSON = "unknown_person", _("No such person")
+
+    class Direction(models.TextChoices):
+        ENTRY = "entry", _("Entry")
+        EXIT = "exit", _("Exit")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff page")
+        OFFLINE = "offline", _("Staff page, uploaded after being offline")
+        GATE = "gate", _("Gate API")
+        VENUE_CODE = "venue_code", _("Venue code, registered by the visitor")
+
+    # The composite indexes below start with venue and applicant, so the foreign keys need no own.
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="scans", verbose_name=_("venue"), db_index=False
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    api_key = models.ForeignKey(
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("gate key"),
+        db_index=False,  # keys are revoked, not deleted
+    )
+    applicant = models.ForeignKey(
+        Applicant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scans",
+        verbose_name=_("person"),
+        db_index=False,
+    )
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
+    paper = models.BooleanField(_("paper code"), default=False)
+    direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    nonce = models.CharField(_("client nonce"), max_length=64)
+    issued_at = models.DateTimeField(_("code issued at"), null=True, blank=True)
+    scanned_at = models.DateTimeField(_("scanned at"), default=timezone.now)
+    created = models.DateTimeField(_("logged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        constraints = [models.UniqueConstraint(fields=["venue", "nonce"], name="scan_once_per_nonce")]
+        indexes = [
+            models.Index(fields=["venue", "scanned_at"], name="scan_venue_time_idx"),
+            models.Index(fields=["applicant", "scanned_at"], name="scan_person_time_idx"),
+            models.Index(fields=["scanned_at"], name="scan_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def passed(self) -> bool:
+        return self.result == self.Result.OK
+
+
+class Medicine(models.TextChoices):
+    FEVER = "fever", _("Fever reducer")
+    COUGH = "cough", _("Cough medicine")
+    ANTIVIRAL = "antiviral", _("Antiviral")
+    ANTIBIOTIC = "antibiotic", _("Antibiotic")
+
+
+class Purchase(models.Model):
+    """A pharmacy's registration of fever, cough, antiviral or antibiotic medicine for the
+    person it just scanned. The fact is handed to declarations (a health event); this row is
+    the venue's own record, idempotent by scan."""
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="purchase", verbose_name=_("scan"))
+    medicines = models.JSONField(_("medicines"), default=list)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
+    )
+    created = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("medicine purchase")
+        verbose_name_plural = _("medicine purchases")
+
+    def __str__(self) -> str:
+        return ", ".join(self.medicines)
+
+    def medicine_labels(self) -> list[str]:
+        labels = dict(Medicine.choices)
+        return [str(labels.get(code, code)) for code in self.medicines]

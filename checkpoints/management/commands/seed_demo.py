@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from checkpoints.models import Venue, VenueStaff
+from checkpoints.models import ApiKey, Venue, VenueStaff
+from checkpoints.services.keys import KEY_PREFIX, create_api_key, digest
 from declarations import services as declarations
 from declarations.models import Declaration
 from family.services import create_account, self_applicant
@@ -31,8 +35,22 @@ REVIEWER_PERMISSIONS = [
 ]
 
 
+RAILWAY_STATION = "Zhengzhou East Railway Station"
+PHARMACY = "Zhengzhou Renmin Pharmacy"
+
+
 def demo_id(first17: str) -> str:
     return first17 + id_check_digit(first17)
+
+
+def demo_api_key() -> str:
+    """The railway station's gate key: DEMO_API_KEY, else derived from SECRET_KEY, so that every
+    run prints the same key (only its digest is stored)."""
+    explicit = os.environ.get("DEMO_API_KEY")
+    if explicit:
+        return explicit
+    derived = hmac.new(settings.SECRET_KEY.encode(), b"healthcode demo gate key", hashlib.sha256).hexdigest()
+    return f"{KEY_PREFIX}demo_{derived[:32]}"
 
 
 class Command(BaseCommand):
@@ -59,17 +77,28 @@ class Command(BaseCommand):
             if admin is None:
                 User.objects.create_superuser(ADMIN, "", password)
             venue, _ = Venue.objects.get_or_create(
-                name="Zhengzhou East Railway Station",
+                name=RAILWAY_STATION,
                 defaults={"type": Venue.Type.RAILWAY, "city": zhengzhou, "address": "Jinshui District"},
             )
-            VenueStaff.objects.get_or_create(venue=venue, user=staff, defaults={"role": VenueStaff.Role.MANAGER})
+            VenueStaff.objects.update_or_create(venue=venue, user=staff, defaults={"role": VenueStaff.Role.MANAGER})
+            api_key = demo_api_key()
+            if not ApiKey.objects.filter(digest=digest(api_key)).exists():
+                create_api_key(venue, "Demo gate", raw_key=api_key)
+            pharmacy, _ = Venue.objects.get_or_create(
+                name=PHARMACY,
+                defaults={"type": Venue.Type.PHARMACY, "city": zhengzhou, "address": "Erqi District"},
+            )
+            VenueStaff.objects.get_or_create(venue=pharmacy, user=staff, defaults={"role": VenueStaff.Role.STAFF})
         self._green_code(citizen, zhengzhou)
         self.stdout.write(
             f"Demo logins (password: {password}):\n"
             f"  citizen with a green code  {CITIZEN}\n"
-            f"  checkpoint staff           {STAFF}\n"
+            f"  checkpoint staff           {STAFF}  (manager at {RAILWAY_STATION}, staff at {PHARMACY};"
+            f" open /checkpoints/)\n"
             f"  reviewer (Django admin)    {REVIEWER}\n"
             f"  superuser                  {ADMIN}\n"
+            f"Gate API key of {RAILWAY_STATION} (POST /api/v1/verify, Authorization: Bearer …):\n"
+            f"  {api_key}\n"
         )
 
     def _account(self, phone: str, password: str) -> User:

@@ -1,0 +1,60 @@
+"""Venue codes (场所码): a poster QR at a place without staff; a citizen scans it with the
+phone and registers a visit for the person they choose (themselves or a family member)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404
+from django.utils import timezone
+
+from checkpoints.models import Scan, Venue
+from checkpoints.services.verify import ScanResult, check_scan_input, insert_scan, logged_result
+from family.masking import mask_id, mask_name
+from family.models import Applicant
+from healthcode.colours import Colour
+
+
+def get_venue_by_place_code(place_code: str) -> Venue:
+    venue = Venue.objects.select_related("city").filter(place_code=place_code, active=True).first()
+    if venue is None:
+        raise Http404
+    return venue
+
+
+def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datetime | None = None) -> ScanResult:
+    """Log a visit for the applicant, with the live colour of their code. The caller has
+    checked that the account holds the applicant. Idempotent by `nonce` (a double submit)."""
+    check_scan_input(Scan.Direction.ENTRY, nonce)
+    now = now or timezone.now()
+    code = applicant.health_code
+    colour = code.colour if code is not None else Colour.PENDING
+    result = Scan.Result.OK if colour == Colour.GREEN else Scan.Result.NOT_GREEN
+    scan_id = insert_scan(
+        venue_id=venue.pk,
+        staff_id=None,
+        api_key_id=None,
+        applicant_id=applicant.pk,
+        result=result,
+        colour=colour,
+        paper=False,
+        direction=Scan.Direction.ENTRY,
+        source=Scan.Source.VENUE_CODE,
+        nonce=nonce,
+        issued_at=None,
+        scanned_at=now,
+        created=now,
+    )
+    if scan_id is None:
+        return logged_result(venue.pk, nonce)
+    return ScanResult(
+        code=result,
+        colour=colour,
+        masked_name=mask_name(applicant.name),
+        masked_id=mask_id(applicant.id_number or ""),
+        paper=False,
+        issued_at=None,
+        direction=Scan.Direction.ENTRY,
+        scan_id=scan_id,
+        applicant_id=applicant.pk,
+    )

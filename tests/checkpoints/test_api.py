@@ -1,0 +1,251 @@
+"""The gate API: POST /api/v1/verify with a venue key; its errors; its OpenAPI description."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+from django.urls import reverse
+
+from checkpoints.models import Scan
+from checkpoints.services.keys import create_api_key, revoke_api_key
+from healthcode.colours import Colour
+from healthcode.models import ColourChange
+from healthcode.services import change_colour
+from tests.checkpoints.conftest import nonce, token_for
+
+URL = "/api/v1/verify"
+
+
+def address() -> str:
+    """A client address of its own, so that no other test (or earlier run, with Redis) shares
+    its count of wrong keys."""
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def post(client, body, key=None, *, raw=False, **extra):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    data = body if raw else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", **headers, **extra)
+
+
+def test_the_url_is_the_contract():
+    assert reverse("api-verify") == URL
+    assert reverse("api-openapi") == "/api/v1/openapi.json"
+
+
+def test_a_green_code_passes(client, gate_key, green_person):
+    key, raw_key = gate_key
+    response = post(client, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}, raw_key)
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {
+        "result": "ok",
+        "color": "green",
+        "masked_name": "王*明",
+        "reason": "Green code.",
+        "pass": True,
+        "paper": False,
+    }
+    row = Scan.objects.get()
+    assert (row.venue_id, row.api_key_id, row.source, row.staff_id) == (key.venue_id, key.pk, "gate", None)
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_red_code_is_stopped_with_a_reason(client, gate_key, green_person):
+    change_colour(green_person.health_code_id, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="case")
+    body = post(client, {"token": token_for(green_person), "direction": "exit", "nonce": nonce()}, gate_key[1]).json()
+    assert body["result"] == "not_green" and body["color"] == "red" and body["pass"] is False
+    assert body["reason"] == "Red code: no entry. Quarantine."
+
+
+def test_a_bad_token_is_a_result_not_an_error(client, gate_key, db):
+    body = post(client, {"token": "garbage", "direction": "entry", "nonce": nonce()}, gate_key[1]).json()
+    assert body == {
+        "result": "malformed",
+        "color": None,
+        "masked_name": None,
+        "reason": "This QR is not a Henan Health Code.",
+        "pass": False,
+        "paper": False,
+    }
+    assert Scan.objects.get().result == "malformed"
+
+
+def test_the_reason_follows_accept_language(client, gate_key, db):
+    response = post(
+        client, {"token": "garbage", "direction": "entry", "nonce": nonce()}, gate_key[1], HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.json()["reason"]
+
+
+def test_a_repeated_nonce_is_answered_the_same_and_logged_once(client, gate_key, green_person):
+    body = {"token": token_for(green_person), "direction": "entry", "nonce": "gate-7:000123"}
+    first = post(client, body, gate_key[1]).json()
+    change_colour(green_person.health_code_id, Colour.YELLOW, source=ColourChange.Source.AUTHORITY, reason="x")
+    again = post(client, body, gate_key[1]).json()
+    assert first == again
+    assert Scan.objects.count() == 1
+
+
+def test_an_offline_gate_uploads_with_scanned_at(client, gate_key, green_person):
+    made = time.time() - 600
+    body = {"token": token_for(green_person, now=made), "direction": "entry", "nonce": nonce(), "scanned_at": made}
+    assert post(client, body, gate_key[1]).json()["result"] == "ok"
+    old = dict(body, nonce=nonce(), scanned_at=time.time() - 90000)
+    response = post(client, old, gate_key[1])
+    assert response.status_code == 400 and response.json()["field"] == "scanned_at"
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "field"),
+    [
+        ("{not json", "bad_json", None),
+        ("", "bad_json", None),
+        (b"\xff\xfe", "bad_json", None),
+        ("[1, 2]", "bad_json", None),
+        ("null", "bad_json", None),
+        ("[" * 3000, "bad_json", None),
+        (json.dumps({"direction": "entry", "nonce": "abcdefgh1"}), "missing_field", "token"),
+        (json.dumps({"token": "x", "nonce": "abcdefgh1"}), "missing_field", "direction"),
+        (json.dumps({"token": "x", "direction": "entry"}), "missing_field", "nonce"),
+        (json.dumps({"token": 5, "direction": "entry", "nonce": "abcdefgh1"}), "bad_field", "token"),
+        (json.dumps({"token": None, "direction": "entry", "nonce": "abcdefgh1"}), "bad_field", "token"),
+        (json.dumps({"token": "x", "direction": "sideways", "nonce": "abcdefgh1"}), "bad_field", "direction"),
+        (json.dumps({"token": "x", "direction": "entry", "nonce": "short"}), "bad_field", "nonce"),
+        (
+            json.dumps({"token": "x", "direction": "entry", "nonce": "abcdefgh1", "scanned_at": "now"}),
+            "bad_field",
+            "scanned_at",
+        ),
+        (
+            json.dumps({"token": "x", "direction": "entry", "nonce": "abcdefgh1", "scanned_at": 1e20}),
+            "bad_field",
+            "scanned_at",
+        ),
+        (
+            json.dumps({"token": "x", "direction": "entry", "nonce": "abcdefgh1", "scanned_at": True}),
+            "bad_field",
+            "scanned_at",
+        ),
+    ],
+)
+def test_bad_requests_get_a_400_with_a_message(client, gate_key, data, error, field):
+    response = post(client, data, gate_key[1], raw=True)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == error
+    assert body["message"]
+    assert body.get("field") == field
+    assert not Scan.objects.exists()
+
+
+def test_a_body_that_is_too_large(client, gate_key):
+    response = post(client, {"token": "x" * 5000, "direction": "entry", "nonce": nonce()}, gate_key[1])
+    assert response.status_code == 413 and response.json()["error"] == "too_large"
+
+
+def test_get_is_not_allowed(client, gate_key):
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {gate_key[1]}")
+    assert response.status_code == 405 and response.json()["error"] == "method_not_allowed"
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic dXNlcjpwYXNz", "Token hcg_x"])
+def test_a_missing_or_unknown_key_is_401(client, gate_key, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    extra["REMOTE_ADDR"] = address()
+    response = client.post(
+        URL,
+        data=json.dumps({"token": "x", "direction": "entry", "nonce": nonce()}),
+        content_type="application/json",
+        **extra,
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert not Scan.objects.exists()
+
+
+def test_a_revoked_key_or_inactive_venue_stops_working(client, venue, green_person):
+    key, raw_key = create_api_key(venue, "Gate 2")
+    body = {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}
+    assert post(client, body, raw_key).status_code == 200
+    revoke_api_key(key)
+    assert post(client, dict(body, nonce=nonce()), raw_key).status_code == 401
+    _key2, raw2 = create_api_key(venue, "Gate 3")
+    venue.active = False
+    venue.save()
+    assert post(client, dict(body, nonce=nonce()), raw2).status_code == 401
+
+
+def test_keys_belong_to_their_venue(client, gate_key, other_venue, green_person):
+    _other, other_raw = create_api_key(other_venue, "Mall gate")
+    post(client, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}, other_raw)
+    assert Scan.objects.get().venue == other_venue
+
+
+def test_the_key_is_stored_only_as_a_digest(gate_key):
+    key, raw_key = gate_key
+    key.refresh_from_db()
+    assert raw_key not in (key.digest, key.prefix, key.name)
+    assert raw_key.startswith(key.prefix) and len(raw_key) > 40
+
+
+def test_rate_limited_per_key(client, gate_key, green_person, settings):
+    settings.HC_GATE_RATE_PER_MINUTE = 3
+    body = {"token": token_for(green_person), "direction": "entry"}
+    statuses = [post(client, dict(body, nonce=nonce()), gate_key[1]).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    limited = post(client, dict(body, nonce=nonce()), gate_key[1])
+    assert limited.json()["error"] == "rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert Scan.objects.count() == 3
+
+
+def test_wrong_keys_are_rate_limited_per_address(client, db):
+    ip = address()
+    statuses = [post(client, {"token": "x"}, "wrong-key", REMOTE_ADDR=ip).status_code for _ in range(35)]
+    assert statuses[:30] == [401] * 30 and set(statuses[30:]) == {429}
+
+
+def test_the_hot_path_costs_two_queries(client, gate_key, green_person, django_assert_num_queries):
+    """Pinned for bench/: with the key remembered, one SELECT (code and person together) and
+    one INSERT ... ON CONFLICT DO NOTHING per request. No session, no user, no key read."""
+    raw_key = gate_key[1]
+    post(client, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}, raw_key)  # warm
+    token = token_for(green_person)
+    with django_assert_num_queries(2):
+        response = post(client, {"token": token, "direction": "entry", "nonce": nonce()}, raw_key)
+    assert response.json()["result"] == "ok"
+
+
+def test_the_first_request_of_a_process_reads_the_key_once(client, gate_key, green_person, django_assert_num_queries):
+    token = token_for(green_person)
+    with django_assert_num_queries(3):
+        post(client, {"token": token, "direction": "entry", "nonce": nonce()}, gate_key[1])
+
+
+def test_openapi_description(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.")
+    operation = doc["paths"]["/api/v1/verify"]["post"]
+    assert {"200", "400", "401", "429"} <= set(operation["responses"])
+    schemas = doc["components"]["schemas"]
+    assert schemas["VerifyRequest"]["required"] == ["token", "direction", "nonce"]
+    assert set(schemas["VerifyResponse"]["required"]) == {"result", "color", "masked_name", "reason"}
+    assert set(schemas["VerifyResponse"]["properties"]["result"]["enum"]) == {
+        "ok",
+        "not_green",
+        "expired",
+        "bad_signature",
+        "unknown_key",
+        "malformed",
+        "revoked",
+        "unknown_person",
+    }
+    assert doc["components"]["securitySchemes"]["venueKey"]["scheme"] == "bearer"

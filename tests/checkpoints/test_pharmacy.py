@@ -1,0 +1,139 @@
+"""Pharmacies register fever, cough, antiviral or antibiotic medicine for the scanned person;
+declarations records the fact and the colour rules turn the code yellow."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from checkpoints.models import Purchase, Scan
+from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
+from declarations.models import HealthEvent
+from healthcode.colours import Colour
+from tests.checkpoints.conftest import nonce, token_for
+
+
+def scan_at(client, venue, token) -> dict:
+    return client.post(
+        reverse("checkpoint-verify", args=[venue.pk]),
+        data=json.dumps({"token": token, "direction": "entry", "nonce": nonce()}),
+        content_type="application/json",
+    ).json()
+
+
+def test_a_purchase_turns_the_code_yellow(
+    client, pharmacy, pharmacist, green_person, django_capture_on_commit_callbacks
+):
+    client.force_login(pharmacist)
+    result = scan_at(client, pharmacy, token_for(green_person))
+    assert result["result"] == "ok"
+    assert result["purchase_url"] == reverse("checkpoint-purchase", args=[pharmacy.pk, result["scan_id"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            result["purchase_url"], {"medicine": ["fever", "antibiotic"]}, HTTP_ACCEPT="application/json"
+        )
+    body = response.json()
+    assert body["registered"] and body["created"] and "yellow" in body["message"]
+    purchase = Purchase.objects.get()
+    assert purchase.medicines == ["fever", "antibiotic"] and purchase.staff == pharmacist
+    event = HealthEvent.objects.get()
+    assert (event.kind, event.applicant, event.source, event.recorded_by) == (
+        "medicine_purchase",
+        green_person,
+        "pharmacy",
+        pharmacist,
+    )
+    assert "Renmin Pharmacy" in event.note and "Antibiotic" in event.note
+    green_person.health_code.refresh_from_db()
+    assert green_person.health_code.colour == Colour.YELLOW
+    change = green_person.health_code.changes.first()
+    assert "medicine_purchase" in change.rules
+    # The next scan at any venue stops the buyer.
+    assert scan_at(client, pharmacy, token_for(green_person))["result"] == "not_green"
+
+
+def test_registering_twice_is_one_purchase(pharmacy, pharmacist, green_person, django_capture_on_commit_callbacks):
+    from checkpoints.services import verify_scan
+
+    result = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        first, created = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"])
+        again, created_again = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["fever"])
+    assert created and not created_again and first == again
+    assert HealthEvent.objects.count() == 1
+
+
+def test_the_page_form_without_script(client, pharmacy, pharmacist, green_person):
+    client.force_login(pharmacist)
+    page = client.post(
+        reverse("checkpoint-verify", args=[pharmacy.pk]),
+        {"token": token_for(green_person), "direction": "entry", "nonce": nonce()},
+    ).content.decode()
+    assert "Register purchase" in page and 'name="medicine"' in page and "Antiviral" in page
+    scan = Scan.objects.get()
+    response = client.post(reverse("checkpoint-purchase", args=[pharmacy.pk, scan.pk]), {"medicine": ["antiviral"]})
+    assert response.status_code == 200 and "Purchase registered" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("medicines", "message"),
+    [([], "Choose at least one"), (["aspirin"], "Choose at least one"), (["fever", "vitamins"], "Choose at least one")],
+)
+def test_medicines_must_come_from_the_list(pharmacy, pharmacist, green_person, medicines, message):
+    from checkpoints.services import verify_scan
+
+    result = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    with pytest.raises(PurchaseRefused, match=message):
+        register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=medicines)
+
+
+def test_refused_without_a_valid_fresh_scan_here(client, pharmacy, pharmacist, venue, staff, green_person):
+    from checkpoints.services import verify_scan
+
+    bad = verify_scan(pharmacy.pk, "junk", direction="entry", nonce=nonce(), source="staff")
+    elsewhere = verify_scan(venue.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    old = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    Scan.objects.filter(pk=old.scan_id).update(
+        scanned_at=Scan.objects.get(pk=old.scan_id).scanned_at - timedelta(hours=1)
+    )
+    for scan_id, message in [
+        (bad.scan_id, "valid health code first"),
+        (elsewhere.scan_id, "not made at this pharmacy"),
+        (old.scan_id, "too old"),
+        (999999, "not made at this pharmacy"),
+    ]:
+        with pytest.raises(PurchaseRefused, match=message):
+            register_purchase(pharmacy, scan_id, staff=pharmacist, medicines=["fever"])
+    client.force_login(pharmacist)
+    response = client.post(
+        reverse("checkpoint-purchase", args=[pharmacy.pk, bad.scan_id]),
+        {"medicine": ["fever"]},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400 and response.json()["message"]
+    assert not HealthEvent.objects.exists()
+
+
+def test_only_pharmacies_register_purchases(client, venue, staff, green_person):
+    client.force_login(staff)
+    result = scan_at(client, venue, token_for(green_person))
+    assert result["purchase_url"] is None
+    response = client.post(
+        reverse("checkpoint-purchase", args=[venue.pk, result["scan_id"]]),
+        {"medicine": ["fever"]},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400 and "Only pharmacies" in response.json()["message"]
+
+
+def test_staff_of_another_venue_cannot_register(client, pharmacy, pharmacist, other_staff, green_person):
+    client.force_login(pharmacist)
+    result = scan_at(client, pharmacy, token_for(green_person))
+    client.force_login(other_staff)
+    response = client.post(
+        reverse("checkpoint-purchase", args=[pharmacy.pk, result["scan_id"]]), {"medicine": ["fever"]}
+    )
+    assert response.status_code == 404
