@@ -41,7 +41,9 @@ def change_colour(
     it (four eyes). With `expected_version`, the change applies only if the code is still at
     that version (compare-and-set): otherwise StaleCode is raised and nothing is written."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # No savepoint: nothing here is caught and retried; a caller that wants to catch an
+    # error from this function (StaleCode) wraps it in its own atomic block.
+    with transaction.atomic(savepoint=False):
         code = HealthCode.objects.select_for_update().get(pk=code_id)
         if expected_version is not None and code.version != expected_version:
             raise StaleCode(code.version)

@@ -100,15 +100,16 @@ def normal_by_day(applicant_ids: list[int], first: date, last: date) -> dict[int
 
 def _release(code_id: int, version: int, served: int, day: date, now: datetime) -> ColourChange | None:
     try:
-        return change_colour(
-            code_id,
-            Colour.GREEN,
-            source=ColourChange.Source.CHECKIN,
-            rules=[rules.CHECKINS_SERVED],
-            reason=_("%(n)s consecutive normal daily check-ins up to %(day)s.") % {"n": served, "day": day},
-            now=now,
-            expected_version=version,
-        )
+        with transaction.atomic():  # a savepoint: StaleCode is caught here
+            return change_colour(
+                code_id,
+                Colour.GREEN,
+                source=ColourChange.Source.CHECKIN,
+                rules=[rules.CHECKINS_SERVED],
+                reason=_("%(n)s consecutive normal daily check-ins up to %(day)s.") % {"n": served, "day": day},
+                now=now,
+                expected_version=version,
+            )
     except StaleCode:
         return None  # the colour changed meanwhile (a new rule, a reviewer): the count starts afresh
 

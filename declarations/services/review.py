@@ -60,16 +60,17 @@ def release_time(code_id: int) -> datetime | None:
     )
 
 
-def live_events(applicant_id: int | None, id_number: str, now: datetime, *, code_id: int | None = None):
-    """Health events about the person in the past 14 days, recorded after their last release."""
+def live_events(
+    applicant_id: int | None, id_number: str, now: datetime, *, code_id: int | None = None
+) -> list[HealthEvent]:
+    """Health events about the person in the past 14 days, recorded after their last release
+    (what was known before it has been served). Usually none: then one cheap query."""
     who = Q(id_number=id_number) if id_number else Q(pk__in=[])
     if applicant_id is not None:
         who |= Q(applicant_id=applicant_id)
-    qs = HealthEvent.objects.filter(who, occurred_at__gte=now - LOOKBACK, occurred_at__lte=now)
-    released = release_time(code_id) if code_id else None
-    if released is not None:
-        qs = qs.filter(created__gt=released)
-    return qs
+    events = list(HealthEvent.objects.filter(who, occurred_at__gte=now - LOOKBACK, occurred_at__lte=now))
+    released = release_time(code_id) if events and code_id else None
+    return [event for event in events if released is None or event.created > released]
 
 
 def event_facts(events: Iterable[HealthEvent]) -> dict:
@@ -122,7 +123,7 @@ def raise_colour(
 ) -> tuple[ColourChange | None, str]:
     """Apply a machine verdict if it is at least as severe as the current colour (the same
     colour extends its minimum duration). Returns the history row, if any, and a note."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         current = HealthCode.objects.select_for_update().values_list("colour", flat=True).get(pk=code_id)
         if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
             # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).

@@ -23,3 +23,29 @@ def test_same_colour_writes_no_row(db):
     assert change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.REVIEW) is None
     assert ColourChange.objects.count() == 1
     assert HealthCode.objects.get(pk=code.pk).version == 2
+
+
+def test_a_second_reviewer_is_recorded(db):
+    from tests import factories
+
+    first, second = factories.account(), factories.account()
+    code = create_code()
+    change = change_colour(
+        code.pk, Colour.RED, source=ColourChange.Source.REVIEWER, reason="x", actor=first, approved_by=second
+    )
+    assert (change.actor, change.approved_by) == (first, second)
+
+
+def test_compare_and_set_on_the_version(db):
+    import pytest
+    from django.db import transaction
+
+    from healthcode.services import StaleCode
+
+    code = create_code()
+    change_colour(code.pk, Colour.YELLOW, source=ColourChange.Source.REVIEW, expected_version=1)
+    with pytest.raises(StaleCode), transaction.atomic():
+        change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.CHECKIN, expected_version=1)
+    code.refresh_from_db()
+    assert (code.colour, code.version) == (Colour.YELLOW, 2)
+    assert ColourChange.objects.count() == 1
