@@ -127,7 +127,8 @@ def raise_colour(
         current = HealthCode.objects.select_for_update().values_list("colour", flat=True).get(pk=code_id)
         if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
             # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
-            return None, f"Kept {current}: a declaration does not lower a colour."
+            kept = _("Kept %(colour)s: a declaration does not lower a colour.")
+            return None, kept % {"colour": Colour(current).label}
         until = now + timedelta(days=verdict.days) if verdict.days else None
         change = change_colour(
             code_id,
@@ -300,7 +301,8 @@ def sweep_stuck(
             claimed.update(
                 status=Declaration.Status.NEEDS_REVIEW,
                 reviewed_at=now,
-                review_note=f"The automatic review did not finish after {sweeps} attempts; a reviewer decides.",
+                review_note=_("The automatic review did not finish after %(n)s attempts; a reviewer decides.")
+                % {"n": sweeps},
             )
             continue
         if claimed.update(sweeps=F("sweeps") + 1, swept_at=now):
