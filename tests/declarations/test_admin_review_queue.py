@@ -1,6 +1,7 @@
 """The reviewers' admin: city scope, masked lists, search, filters, actions with a reason,
 four eyes, and the access log."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -202,3 +203,16 @@ def test_view_only_staff_cannot_run_actions(client, zhengzhou, citizen):
     data = {"action": "override_colours", "_selected_action": [zhengzhou.pk], "apply": "1"}
     client.post(reverse(QUEUE), data | {"colour": "red", "reason": "x"})
     assert code_of(citizen).colour == Colour.YELLOW
+
+
+def test_the_demo_reviewer_reviews_zhengzhou_only(client, zhengzhou, luoyang):
+    from django.core.management import call_command
+
+    from healthcode.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(username="13800000003")
+    seen = rows(changelist(client, demo))  # ours and the demo citizen's, both in Zhengzhou
+    assert zhengzhou in seen and luoyang not in seen
+    assert {declaration.city.code for declaration in seen} == {"410100"}
+    assert client.get(reverse("admin:family_applicant_changelist")).status_code == 403

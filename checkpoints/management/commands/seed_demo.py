@@ -17,6 +17,7 @@ from checkpoints.models import ApiKey, Venue, VenueStaff
 from checkpoints.services.keys import KEY_PREFIX, create_api_key, digest
 from declarations import services as declarations
 from declarations.models import Declaration
+from declarations.services.reviewers import assign_reviewer
 from family.services import create_account, self_applicant
 from healthcode.colours import Colour
 from healthcode.models import City, User
@@ -29,7 +30,6 @@ ADMIN = "admin"
 REVIEWER_PERMISSIONS = [
     ("declarations", "view_declaration"),
     ("declarations", "change_declaration"),
-    ("family", "view_applicant"),
     ("healthcode", "view_healthcode"),
     ("healthcode", "view_colourchange"),
 ]
@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 )
             )
             reviewer.groups.add(group)
+            assign_reviewer(reviewer, zhengzhou)  # the review admin, scoped to Zhengzhou's people
             admin = User.objects.filter(username=ADMIN).first()
             if admin is None:
                 User.objects.create_superuser(ADMIN, "", password)
