@@ -171,10 +171,11 @@ class Scan(models.Model):
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
         constraints = [models.UniqueConstraint(fields=["venue", "nonce"], name="scan_once_per_nonce")]
+        # As few indexes as the readers need, since every scan writes each of them: the venue's
+        # pages and the nightly purge (venue by venue) use the first, contact tracing the second.
         indexes = [
             models.Index(fields=["venue", "scanned_at"], name="scan_venue_time_idx"),
             models.Index(fields=["applicant", "scanned_at"], name="scan_person_time_idx"),
-            models.Index(fields=["scanned_at"], name="scan_time_idx"),
         ]
 
     def __str__(self) -> str:

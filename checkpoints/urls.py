@@ -1,7 +1,8 @@
 from django.urls import path
 
-from checkpoints.views import api, keys, manage, places, staff
+from checkpoints.views import keys, manage, places, staff
 
+# The gate API is in api_urls.py (mounted first, at /api/v1/).
 urlpatterns = [
     path("checkpoints/", staff.venue_list, name="checkpoints"),
     path("checkpoints/<int:pk>/", staff.scan_page, name="checkpoint-scan"),
@@ -12,7 +13,5 @@ urlpatterns = [
     path("checkpoints/<int:pk>/manage/", manage.manage, name="checkpoint-manage"),
     path("checkpoints/<int:pk>/poster/", manage.poster, name="checkpoint-poster"),
     path("place/<str:place_code>/", places.place, name="place"),
-    path("api/v1/verify", api.verify, name="api-verify"),
-    path("api/v1/openapi.json", api.openapi_json, name="api-openapi"),
     path(".well-known/healthcode-keys.json", keys.healthcode_keys, name="healthcode-keys"),
 ]

@@ -6,9 +6,8 @@ bad_signature, unknown_key, malformed, revoked, unknown_person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.db.models import QuerySet
 
 from healthcode.colours import Colour
 from healthcode.models import HealthCode
@@ -26,15 +25,19 @@ class Result:
         return self.code == "ok"
 
 
-def check(token: str, *, now: float | None = None, codes: QuerySet[HealthCode] | None = None) -> Result:
-    """`codes` lets a caller load more with the one query that reads the live code (a
-    checkpoint adds `select_related("applicant")` to learn whose code it is in the same
-    query); by default only the code row is read."""
+def load_code(ref: bytes) -> HealthCode | None:
+    return HealthCode.objects.filter(ref=ref).first()
+
+
+def check(token: str, *, now: float | None = None, lookup: Callable[[bytes], HealthCode | None] = load_code) -> Result:
+    """`lookup` reads the live code by its reference. A caller may read more in that one
+    query (a checkpoint also learns whose code it is); it must return a HealthCode with at
+    least colour, version and paper_issued_at, or None."""
     try:
         claims = verify(token, now=now)
     except TokenError as exc:
         return Result(exc.code)
-    code = (codes if codes is not None else HealthCode.objects).filter(ref=claims.ref).first()
+    code = lookup(claims.ref)
     if code is None:
         return Result("unknown_person", claims)
     if claims.paper:

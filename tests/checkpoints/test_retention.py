@@ -37,11 +37,12 @@ def test_the_default_is_28_days():
     assert settings.HC_SCAN_RETENTION_DAYS == 28
 
 
-def test_older_scans_are_purged_and_recent_ones_kept(venue):
+def test_older_scans_are_purged_and_recent_ones_kept(venue, other_venue):
     old = [logged(venue, 28.01), logged(venue, 40)]
-    kept = [logged(venue, 27.9), logged(venue, 0)]
+    kept = [logged(venue, 27.9), logged(venue, 0), logged(other_venue, 1)]
+    old.append(logged(other_venue, 29))
     Purchase.objects.create(scan_id=old[0], medicines=["fever"])
-    assert purge_scans() == 2
+    assert purge_scans() == 3
     assert sorted(Scan.objects.values_list("pk", flat=True)) == sorted(kept)
     assert not Purchase.objects.exists()
     assert purge_scans() == 0  # a second run finds nothing
