@@ -1,6 +1,6 @@
 from django.urls import path
 
-from family.views import accounts, code, members
+from family.views import accounts, code, members, rights
 
 urlpatterns = [
     path("code/", code.code_home, name="code-home"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("family/<int:pk>/paper/", members.paper, name="family-paper"),
     path("family/<int:pk>/paper/revoke/", members.paper_revoke, name="family-paper-revoke"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/my-data/", rights.my_data, name="my-data"),
+    path("accounts/my-data.json", rights.download, name="my-data-download"),
+    path("accounts/delete/", rights.delete, name="account-delete"),
+    path("accounts/deleted/", rights.deleted, name="account-deleted"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
 ]

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class HealthCodeConfig(AppConfig):
     name = "healthcode"
     verbose_name = _("Health codes")
+
+    def ready(self) -> None:
+        from healthcode import privacy
+
+        privacy.register_exporter("account", privacy.core_exporter)
+        privacy.register_eraser("login_attempts", privacy.erase_login_attempts)

@@ -1,0 +1,41 @@
+"""A person's rights: download all their data, delete their account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from family.models import Applicant
+from healthcode import privacy
+from healthcode.colours import Colour
+from healthcode.models import HealthCode, User
+
+
+class CannotDelete(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def data_export(user: User) -> dict[str, Any]:
+    """Everything the service holds about the account and the people it holds, as JSON."""
+    return {"exported_at": timezone.now().isoformat(), "format": 1} | privacy.export(user)
+
+
+def delete_account(user: User) -> None:
+    """Delete the account, its people and everything about them. Refused while one of its
+    codes is yellow or red: that data is still needed for epidemic prevention, and deleting
+    it would be a way to clear a colour."""
+    people = Applicant.objects.filter(account=user)
+    if people.filter(health_code__colour__in=[Colour.YELLOW, Colour.RED]).exists():
+        raise CannotDelete(
+            _("Your account holds a yellow or red code. It can be deleted once every code it holds is green again.")
+        )
+    with transaction.atomic():
+        code_ids = list(people.exclude(health_code=None).values_list("health_code_id", flat=True))
+        privacy.erase(user)
+        user.delete()  # cascades: people, declarations, check-ins, appeals, notices, sessions' owner
+        HealthCode.objects.filter(pk__in=code_ids).delete()  # and their colour history
