@@ -5,11 +5,12 @@ Redis); the integration tests switch Celery to the real broker and start a worke
 """
 
 import os
-import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("HC_KEY_DIR", tempfile.mkdtemp(prefix="hc-test-keys-"))
+# One key directory for every test run (not a new temp dir per import): git-ignored.
+os.environ.setdefault("HC_KEY_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-keys"))
 
 from healthcode.settings import *  # noqa: F403
 

@@ -114,11 +114,7 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     out.days_served = (today - local_day(code.since)).days
     out.checkins_needed = rules.checkins_needed(code.colour)
     out.counting_from = first_counted_day(code.since)
-    normal = dict(
-        CheckIn.objects.filter(applicant=applicant, day__gte=out.counting_from, day__lte=today).values_list(
-            "day", "normal"
-        )
-    )
+    normal = _normal_days(applicant, out.counting_from, today)
     out.checkins_done = rules.served_streak(normal, out.counting_from, today)
     # The next check-in that counts is today's, or tomorrow's once today's is in (and no
     # earlier than the first counted day); the daily task turns the code green in the night
@@ -128,4 +124,51 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     last_needed = next_day + timedelta(days=out.checkins_left - 1) if out.checkins_left else today
     floor = local_day(code.until) if code.until else last_needed
     out.earliest_green = max(last_needed, floor) + timedelta(days=1)
+    return out
+
+
+def _normal_days(applicant: Applicant, start: date, today: date) -> dict[date, bool]:
+    return dict(
+        CheckIn.objects.filter(applicant=applicant, day__gte=start, day__lte=today).values_list("day", "normal")
+    )
+
+
+@dataclass
+class Panel:
+    """What the code page's small review panel shows; a few cheap reads (the code page is
+    the hottest page there is), the full explanation is one tap away."""
+
+    colour: Colour
+    waiting_for_reviewer: bool = False
+    checked_in_today: bool = False
+    appeal: Appeal | None = None
+    checkins_needed: int = 0
+    checkins_done: int = 0
+
+    @property
+    def restricted(self) -> bool:
+        return self.colour in (Colour.YELLOW, Colour.RED)
+
+    @property
+    def checkins_left(self) -> int:
+        return max(self.checkins_needed - self.checkins_done, 0)
+
+
+def panel(applicant: Applicant, code: HealthCode, *, now: datetime | None = None) -> Panel:
+    today = local_day(now or timezone.now())
+    out = Panel(
+        colour=Colour(code.colour),
+        waiting_for_reviewer=Declaration.objects.filter(
+            applicant=applicant, status=Declaration.Status.NEEDS_REVIEW
+        ).exists(),
+        appeal=Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").first(),
+    )
+    if not out.restricted:
+        out.checked_in_today = CheckIn.objects.filter(applicant=applicant, day=today).exists()
+        return out
+    start = first_counted_day(code.since)
+    normal = _normal_days(applicant, min(start, today), today)
+    out.checked_in_today = today in normal
+    out.checkins_needed = rules.checkins_needed(code.colour)
+    out.checkins_done = rules.served_streak(normal, start, today)
     return out

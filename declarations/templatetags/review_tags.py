@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import template
 
 from declarations import rules
+from declarations.models import Appeal
 from declarations.services.appeals import appeal_refusal
-from declarations.services.explain import explain
+from declarations.services.explain import panel
 from family.models import Applicant
 
 register = template.Library()
@@ -15,14 +16,19 @@ register = template.Library()
 
 @register.inclusion_tag("declarations/_review_panel.html")
 def review_panel(applicant: Applicant) -> dict:
-    if applicant is None or not applicant.name or applicant.health_code_id is None:
+    code = applicant.health_code if applicant is not None else None
+    if code is None or not applicant.name:
         return {"show": False}
-    explanation = explain(applicant, history=1)
+    summary = panel(applicant, code)
     return {
         "show": True,
         "applicant": applicant,
-        "x": explanation,
-        "can_appeal": explanation.restricted and appeal_refusal(applicant) is None,
+        "x": summary,
+        # Whether an appeal is possible takes the rules behind the colour: only asked when
+        # the code is yellow or red and no appeal is open.
+        "can_appeal": summary.restricted
+        and (summary.appeal is None or summary.appeal.status not in Appeal.ACTIVE)
+        and appeal_refusal(applicant) is None,
     }
 
 

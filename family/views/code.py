@@ -54,7 +54,8 @@ def code_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def code_page(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
-    request.session[SESSION_KEY] = applicant.pk
+    if request.session.get(SESSION_KEY) != applicant.pk:
+        request.session[SESSION_KEY] = applicant.pk  # remembered for Switch Applicants
     code = applicant.health_code
     colour = code.colour if code else Colour.PENDING
     notices = unread_notices(request.user)

@@ -63,3 +63,13 @@ def test_anonymous_is_sent_to_log_in(client, green_citizen):
     for url in (reverse("code", args=[pk]), reverse("code-qr", args=[pk]), reverse("code-home")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_code_page_costs_a_fixed_number_of_queries(client, green_citizen, django_assert_num_queries):
+    """The hottest page: session, user, the person with their code and city, unread notices,
+    and the review panel's three small reads; no more however long the history grows."""
+    client.force_login(green_citizen)
+    url = reverse("code", args=[self_applicant(green_citizen).pk])
+    client.get(url)  # the first view remembers the choice in the session
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
