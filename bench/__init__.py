@@ -1,0 +1,1 @@
+"""Load and speed benchmarks (`make bench`); see bench/README.md."""
