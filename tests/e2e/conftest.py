@@ -147,4 +147,3 @@ def shots(page, request) -> Shots:
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-

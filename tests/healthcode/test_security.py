@@ -99,8 +99,6 @@ def test_a_disabled_accounts_sessions_end(client, citizen):
 
 @pytest.mark.parametrize("password", ["12345678901", "qwertyuiop", "13800138000", "short1!"])
 def test_weak_passwords_are_refused_at_sign_up(client, db, password):
-    response = client.post(
-        reverse("signup"), {"username": "13800138000", "password1": password, "password2": password}
-    )
+    response = client.post(reverse("signup"), {"username": "13800138000", "password1": password, "password2": password})
     assert response.status_code == 200
     assert not User.objects.filter(username="13800138000").exists()
