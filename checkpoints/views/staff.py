@@ -176,7 +176,7 @@ def purchase(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
         if request.headers.get("Accept") == "application/json":
             return _json_error(400, "refused", exc.message)
         return render(request, "checkpoints/purchase_done.html", {"venue": venue, "error": exc.message}, status=400)
-    message = _("Purchase registered. The buyer's health code turns yellow until the review clears it.")
+    message = _("Purchase registered. The buyer's code turns yellow; normal daily check-ins turn it green again.")
     if not created:
         message = _("This purchase was registered already.")
     if request.headers.get("Accept") == "application/json":

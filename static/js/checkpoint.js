@@ -96,6 +96,7 @@
       purchase.setAttribute("action", body.purchase_url || "");
       purchase.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; box.disabled = false; });
       purchase.querySelector("button[type=submit]").disabled = false;
+      purchase.querySelector("button[type=submit]").hidden = false;
       $("purchase-done").hidden = true;
     }
     verdict.hidden = false;
@@ -318,6 +319,7 @@
           done.hidden = false;
           if (body.registered) {
             purchaseForm.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.disabled = true; });
+            button.hidden = true;
           } else { button.disabled = false; }
         })
         .catch(function () { done.textContent = T.purchase_failed; done.hidden = false; button.disabled = false; });

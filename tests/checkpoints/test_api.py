@@ -249,3 +249,36 @@ def test_openapi_description(client, db):
         "unknown_person",
     }
     assert doc["components"]["securitySchemes"]["venueKey"]["scheme"] == "bearer"
+
+
+def test_every_result_code_through_the_api(client, gate_key, green_person):
+    """The contract a turnstile programs against: each code, with pass only for ok."""
+    from family.services.paper import issue_paper_code, paper_token
+    from healthcode import tokens
+
+    raw_key = gate_key[1]
+    live = token_for(green_person)
+    prefix, kid, payload, signature = live.split(".")
+    tampered = bytearray(tokens._b64decode(payload))
+    tampered[-1] ^= 1
+    issue_paper_code(green_person, now=time.time() - 50)
+    old_paper = paper_token(green_person)
+    issue_paper_code(green_person)
+    cases = {
+        "ok": live,
+        "expired": token_for(green_person, now=time.time() - 300),
+        "bad_signature": f"{prefix}.{kid}.{tokens._b64encode(bytes(tampered))}.{signature}",
+        "unknown_key": f"{prefix}.ffffffff.{payload}.{signature}",
+        "malformed": "not-a-code",
+        "revoked": old_paper,
+        "unknown_person": tokens.issue(b"\x07" * 12, Colour.GREEN, 1),
+    }
+    for expected, token in cases.items():
+        body = post(client, {"token": token, "direction": "entry", "nonce": nonce()}, raw_key).json()
+        assert body["result"] == expected, (expected, body)
+        assert body["pass"] is (expected == "ok")
+        assert body["reason"]
+    change_colour(green_person.health_code_id, Colour.YELLOW, source=ColourChange.Source.AUTHORITY, reason="x")
+    body = post(client, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}, raw_key).json()
+    assert (body["result"], body["color"], body["pass"]) == ("not_green", "yellow", False)
+    assert Scan.objects.count() == len(cases) + 1
