@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("family.urls")),
     path("", include("checkpoints.urls")),
     path("healthz", core.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     path("admin/", admin.site.urls),
 ]
