@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format services bench clean install install-dev migrate
+.PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +23,32 @@ install-dev: $(VENV)/.dev
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
-run: migrate
+run: migrate messages
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:8000 (phone width works best). Ctrl-C stops."
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-dev
+test: install-dev messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+# Translations: the .po files are committed, the .mo files are built here (gettext's msgfmt,
+# from Debian: installed with apt-get when missing and running as root).
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) --no-print-directory gettext
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var
+
+gettext:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing gettext (msgfmt)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else echo "msgfmt is missing: install gettext (sudo apt-get install gettext)"; exit 1; fi
+
+# After changing user-facing strings: collect them into the .po, then translate every new
+# msgid (no empty or fuzzy entries: tests/test_i18n.py checks).
+messages-update: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --add-location=file --no-fuzzy-matching \
+	  --ignore=$(VENV) --ignore=var --ignore=static/vendor --ignore=tests --ignore=bench --ignore=docs
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -14,3 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     path("admin/", admin.site.urls),
 ]
+
+# 500 and "service busy" (503 when the database does not answer): self-contained pages that
+# need no database and no request context (healthcode/errors.py).
+handler500 = "healthcode.errors.server_error"

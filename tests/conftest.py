@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from tests import factories
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_messages():
+    """The tests see the translations as committed: compile every .po that is newer than its
+    .mo (`make test` has done so already; a bare `pytest` after editing a .po has not). Written
+    to a temporary file and moved into place, so a concurrent run never reads half a file."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return  # tests/test_i18n.py says what is missing
+    for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        subprocess.run([msgfmt, "--check-format", "-o", str(partial), str(po)], check=True)
+        partial.replace(mo)
+        from django.utils.translation import trans_real
+
+        trans_real._translations.clear()  # a catalogue loaded at collection is reloaded
 
 
 @pytest.fixture(autouse=True)
