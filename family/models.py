@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from healthcode.colours import Colour
 from healthcode.models import City, HealthCode
 
 
@@ -72,3 +73,60 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class InboxMessage(models.Model):
+    """The account's message about one colour change of one of its people (self or a family
+    member): the inbox on the site, and the state of the same message sent by SMS.
+
+    Made from the core's ColourChange row (the outbox) exactly once: one message per change,
+    by the unique `change`. The SMS is claimed with a compare-and-set on `sms_state` (after
+    healthchecks' sendalerts), so that concurrent senders send it once."""
+
+    class SmsState(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+        NO_NUMBER = "no_number", _("No mobile number")
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", verbose_name=_("account")
+    )
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
+    change = models.OneToOneField(
+        "healthcode.ColourChange", on_delete=models.CASCADE, related_name="inbox_message", verbose_name=_("change")
+    )
+    # As the person was when the message was written (masked); the person may be removed later.
+    person_name = models.CharField(_("name"), max_length=64, blank=True)
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
+    from_colour = models.CharField(_("from"), max_length=8, choices=Colour.choices)
+    to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created = models.DateTimeField(_("time"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    sms_state = models.CharField(_("SMS"), max_length=10, choices=SmsState.choices, default=SmsState.PENDING)
+    sms_attempts = models.PositiveSmallIntegerField(_("SMS attempts"), default=0)
+    sms_claimed_at = models.DateTimeField(null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
+    sms_error = models.CharField(_("SMS error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+        indexes = [
+            # The inbox page and its unread count: one account's messages, newest first.
+            models.Index(fields=["account", "-created"], name="inbox_account_time_idx"),
+            # The SMS sweep: the few messages not sent yet.
+            models.Index(
+                fields=["sms_state"],
+                condition=models.Q(sms_state__in=["pending", "sending"]),
+                name="inbox_sms_outbox_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_colour} → {self.to_colour}"

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from family.views import accounts, code, members, rights
+from family.views import accounts, code, inbox, members, rights
 
 urlpatterns = [
     path("code/", code.code_home, name="code-home"),
     path("code/<int:pk>/", code.code_page, name="code"),
     path("code/<int:pk>/qr.json", code.code_qr, name="code-qr"),
     path("code/switch/", code.switch, name="code-switch"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_read, name="inbox-read"),
     path("family/<int:pk>/remove/", members.remove, name="family-remove"),
     path("family/<int:pk>/paper/", members.paper, name="family-paper"),
     path("family/<int:pk>/paper/revoke/", members.paper_revoke, name="family-paper-revoke"),

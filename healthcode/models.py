@@ -106,6 +106,8 @@ class ColourChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="colourchange_one_per_version"),
         ]
+        # The notification sweep (family.services.inbox) reads the recent changes by time.
+        indexes = [models.Index(fields=["created"], name="colourchange_time_idx")]
 
     def __str__(self) -> str:
         return f"{self.from_colour} → {self.to_colour}"

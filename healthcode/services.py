@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from healthcode.colours import Colour
+from healthcode.hooks import after_commit
 from healthcode.models import ColourChange, HealthCode, User
 
 
@@ -39,7 +40,9 @@ def change_colour(
 
     `actor` is the reviewer who made the change, `approved_by` the second reviewer who approved
     it (four eyes). With `expected_version`, the change applies only if the code is still at
-    that version (compare-and-set): otherwise StaleCode is raised and nothing is written."""
+    that version (compare-and-set): otherwise StaleCode is raised and nothing is written.
+
+    After commit, the tasks wired to "colour_changed" (settings.HC_HOOKS) get the row's id."""
     now = now or timezone.now()
     # No savepoint: nothing here is caught and retried; a caller that wants to catch an
     # error from this function (StaleCode) wraps it in its own atomic block.
@@ -57,7 +60,7 @@ def change_colour(
         code.since = now
         code.until = until
         code.save(update_fields=["colour", "version", "since", "until"])
-        return ColourChange.objects.create(
+        change = ColourChange.objects.create(
             code=code,
             from_colour=previous,
             to_colour=to,
@@ -69,3 +72,6 @@ def change_colour(
             approved_by=approved_by,
             created=now,
         )
+        # The row is also the outbox: the person is told after commit (family's inbox and SMS).
+        after_commit("colour_changed", change.pk)
+        return change

@@ -233,6 +233,17 @@ HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Notifications (family.services.inbox): every colour change becomes an inbox message and an
+# SMS, through the backend named here (console: the log, with the number masked; locmem: a
+# list, for tests; or a real gateway's class). Beat sends anything the on-commit task missed.
+HC_SMS_BACKEND = env_str("HC_SMS_BACKEND", "family.sms.console.ConsoleBackend")
+HC_SMS_MAX_ATTEMPTS = env_int("HC_SMS_MAX_ATTEMPTS", 5, minimum=1)
+HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
+# Background work that follows a committed fact (healthcode/hooks.py): the lower app names
+# the fact, this top layer names the tasks (each has a beat sweep above for what is missed).
+HC_HOOKS = {
+    "colour_changed": ["family.tasks.notify_colour_change"],  # sweep: dispatch-notifications
+}
 CELERY_BEAT_SCHEDULE = {
     "close-checkin-days": {
         "task": "declarations.tasks.close_checkin_days",
@@ -245,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-scans": {
         "task": "checkpoints.tasks.purge_old_scans",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "dispatch-notifications": {
+        "task": "family.tasks.dispatch_notifications",
+        "schedule": float(HC_NOTIFY_SWEEP_SECONDS),
     },
 }
 

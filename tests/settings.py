@@ -22,3 +22,4 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic in tests
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+HC_SMS_BACKEND = "family.sms.locmem.LocmemBackend"  # text messages go to family.sms.outbox

@@ -1,7 +1,8 @@
 """The family app's services: what views and higher apps call.
 
 accounts.py: accounts, "self" and access helpers; members.py: Family Agent (limits, ID
-ownership, take-over, removal, notices); paper.py: printable paper codes.
+ownership, take-over, removal, notices); paper.py: printable paper codes; inbox.py: every
+colour change told to the account (the inbox on the site and SMS).
 """
 
 from family.services.accounts import applicants_for, create_account, get_applicant_for_user, self_applicant

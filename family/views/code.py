@@ -15,6 +15,7 @@ from family.models import Applicant
 from family.services import (
     applicants_for,
     get_applicant_for_user,
+    inbox,
     mark_notices_read,
     self_applicant,
     unread_notices,
@@ -72,6 +73,7 @@ def code_page(request: HttpRequest, pk: int) -> HttpResponse:
         "is_self": applicant.relationship == "self",
         "qr": _qr(applicant),
         "notices": notices,
+        "inbox_unread": inbox.unread_count(request.user),
     }
     return render(request, "family/code.html", context)
 

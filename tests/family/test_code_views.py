@@ -67,9 +67,10 @@ def test_anonymous_is_sent_to_log_in(client, green_citizen):
 
 def test_the_code_page_costs_a_fixed_number_of_queries(client, green_citizen, django_assert_num_queries):
     """The hottest page: session, user, the person with their code and city, unread notices,
-    and the review panel's three small reads; no more however long the history grows."""
+    the inbox's unread count and the review panel's three small reads; no more however long
+    the history grows."""
     client.force_login(green_citizen)
     url = reverse("code", args=[self_applicant(green_citizen).pk])
     client.get(url)  # the first view remembers the choice in the session
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

@@ -1,0 +1,28 @@
+"""Notification tasks. Tasks take ids, are idempotent and only call a service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from family.services import inbox
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 12,
+}
+
+
+@shared_task(**RELIABLE)
+def notify_colour_change(change_id: int) -> None:
+    """After every colour change commits (settings.HC_HOOKS, "colour_changed"): the inbox
+    message and the SMS for the account that holds the code."""
+    inbox.notify(change_id)
+
+
+@shared_task(**RELIABLE)
+def dispatch_notifications() -> None:
+    """Beat, every HC_NOTIFY_SWEEP_SECONDS: what the on-commit task missed, and SMS to retry."""
+    inbox.sweep()

@@ -1,0 +1,40 @@
+"""Background work that follows a committed fact, wired by task name in settings.
+
+Imports run one way (DESIGN.md, "Layers"), yet some facts written low are acted on higher
+up: every colour change (core) reaches the person it concerns through the family app's
+inbox and SMS; a case recorded by declarations is traced in the checkpoints' scan log. The
+lower layer names the fact (`after_commit("colour_changed", change_id)`) and imports nothing
+above it; settings, the top that wires everything, lists the Celery tasks that run for it as
+dotted paths (HC_HOOKS, like Django's EMAIL_BACKEND). Each task takes ids and is idempotent.
+
+The tasks are enqueued after the transaction commits. Without a broker they run at once
+in-process (eager, as every task does then). With one, a broker that cannot be reached at
+that moment is logged, not raised into the caller whose write has already committed: every
+hook has a beat sweep that finds what was missed (HC_HOOKS names them next to each hook).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as BrokerError
+
+log = logging.getLogger(__name__)
+
+
+def after_commit(fact: str, *args: int) -> None:
+    """Enqueue, after the current transaction commits, every task wired to `fact`."""
+    for path in settings.HC_HOOKS.get(fact, ()):
+        transaction.on_commit(partial(_enqueue, path, args))
+
+
+def _enqueue(path: str, args: tuple[int, ...]) -> None:
+    task = import_string(path)
+    try:
+        task.delay(*args)
+    except BrokerError:
+        log.exception("could not enqueue %s%r; its sweep will pick it up", path, args)

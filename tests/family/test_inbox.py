@@ -1,0 +1,162 @@
+"""Notifications: every colour change of an account's people becomes one inbox message and
+one SMS, exactly once, through the SMS backend chosen in settings."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from family import sms
+from family.models import Applicant, InboxMessage, Relationship
+from family.services import inbox, self_applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange, User
+from healthcode.services import change_colour, create_code
+from tests import factories
+
+State = InboxMessage.SmsState
+
+
+class RefusingBackend(sms.BaseBackend):
+    """A gateway that is down."""
+
+    def send(self, message: sms.Sms) -> None:
+        raise sms.SmsError("gateway unavailable")
+
+
+@pytest.fixture(autouse=True)
+def empty_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def change(applicant: Applicant, to: Colour, capture, reason: str = "", source=ColourChange.Source.REVIEW):
+    """A colour change as every service makes it, with what follows after commit."""
+    with capture(execute=True):
+        return change_colour(applicant.health_code_id, to, source=source, reason=reason)
+
+
+def test_every_colour_change_reaches_the_account_once(green_citizen, django_capture_on_commit_callbacks):
+    me = self_applicant(green_citizen)
+    change(me, Colour.YELLOW, django_capture_on_commit_callbacks, "Temperature of 37.3 °C or more.")
+    change(me, Colour.RED, django_capture_on_commit_callbacks, "Close contact of a confirmed or suspected case.")
+    change(me, Colour.GREEN, django_capture_on_commit_callbacks, "The check-ins were completed.")
+    messages = list(InboxMessage.objects.filter(account=green_citizen).order_by("created", "pk"))
+    assert [(m.from_colour, m.to_colour) for m in messages] == [
+        (Colour.PENDING, Colour.GREEN),  # the first review
+        (Colour.GREEN, Colour.YELLOW),
+        (Colour.YELLOW, Colour.RED),
+        (Colour.RED, Colour.GREEN),
+    ]
+    assert [m.change.version for m in messages] == [2, 3, 4, 5]
+    assert all(m.sms_state == State.SENT and m.sms_attempts == 1 for m in messages)
+    assert [s.to for s in sms.outbox] == [green_citizen.username] * 4
+    texts = [s.text for s in sms.outbox]
+    assert "Your health code is now green." in texts[0]
+    assert "now yellow" in texts[1] and "Temperature of 37.3" in texts[1] and "Stay at home" in texts[1]
+    assert "now red" in texts[2] and "Quarantine" in texts[2]
+    assert ColourChange.objects.count() == InboxMessage.objects.count() == 4
+
+
+def test_a_family_members_change_goes_to_the_agent_masked(green_citizen, declare, django_capture_on_commit_callbacks):
+    grandmother = factories.member(green_citizen, name="王奶奶", phone="13911112222")
+    declare(green_citizen, grandmother, name="王奶奶", id_number=grandmother.id_number, contact="unsure")
+    message = InboxMessage.objects.get(applicant=grandmother)
+    assert (message.account, message.person_name, message.relationship) == (green_citizen, "王*奶", "parent")
+    assert message.to_colour == Colour.YELLOW and "Not sure about contact" in message.reason
+    text = sms.outbox[-1]
+    assert text.to == green_citizen.username  # the agent who holds the code, not the grandmother
+    assert "your family member 王*奶" in text.text and "王奶奶" not in text.text
+    assert grandmother.id_number not in text.text
+
+
+def test_notifying_twice_delivers_and_sends_once(green_citizen, django_capture_on_commit_callbacks):
+    me = self_applicant(green_citizen)
+    done = change(me, Colour.YELLOW, django_capture_on_commit_callbacks)
+    first = inbox.notify(done.pk)
+    again = inbox.notify(done.pk)
+    assert first.pk == again.pk
+    assert not inbox.send_sms(first.pk)  # already sent: no row moves, nothing is sent
+    assert InboxMessage.objects.filter(change=done).count() == 1
+    assert len(sms.outbox) == 2  # the first green and this change, once each
+
+
+def test_the_sweep_tells_what_the_on_commit_task_missed(green_citizen):
+    me = self_applicant(green_citizen)
+    lost = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # callbacks not run
+    assert not InboxMessage.objects.filter(change=lost).exists()
+    before = len(sms.outbox)
+    assert inbox.sweep() == (1, 1)
+    assert InboxMessage.objects.get(change=lost).sms_state == State.SENT
+    assert len(sms.outbox) == before + 1
+    assert inbox.sweep() == (0, 0)
+    # A change older than the sweep looks back is left alone (it was told long ago, or never will be).
+    old = change_colour(
+        me.health_code_id, Colour.RED, source=ColourChange.Source.REVIEW, now=timezone.now() - timedelta(days=2)
+    )
+    assert inbox.sweep() == (0, 0) and not InboxMessage.objects.filter(change=old).exists()
+
+
+def test_a_refused_sms_is_tried_again_then_given_up(green_citizen, settings, django_capture_on_commit_callbacks):
+    settings.HC_SMS_BACKEND = "tests.family.test_inbox.RefusingBackend"
+    settings.HC_SMS_MAX_ATTEMPTS = 3
+    me = self_applicant(green_citizen)
+    done = change(me, Colour.YELLOW, django_capture_on_commit_callbacks)
+    message = InboxMessage.objects.get(change=done)
+    assert (message.sms_state, message.sms_attempts, message.sms_error) == (State.PENDING, 1, "gateway unavailable")
+    inbox.sweep()
+    message.refresh_from_db()
+    assert (message.sms_state, message.sms_attempts) == (State.PENDING, 2)
+    inbox.sweep()
+    message.refresh_from_db()
+    assert (message.sms_state, message.sms_attempts) == (State.FAILED, 3)
+    settings.HC_SMS_BACKEND = "family.sms.locmem.LocmemBackend"
+    assert inbox.sweep() == (0, 0)  # given up: not sent again
+    assert message.read_at is None  # the inbox has it all the same
+
+
+def test_a_claim_left_by_a_dead_sender_is_given_back(green_citizen):
+    me = self_applicant(green_citizen)
+    lost = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)
+    message = inbox.deliver(lost.pk)
+    now = timezone.now()
+    InboxMessage.objects.filter(pk=message.pk).update(sms_state=State.SENDING, sms_claimed_at=now)
+    assert inbox.sweep(now=now + timedelta(minutes=1)) == (0, 0)  # a sender may still be at it
+    assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT + timedelta(seconds=1)) == (0, 1)
+    message.refresh_from_db()
+    assert message.sms_state == State.SENT
+
+
+def test_an_account_without_a_mobile_number_gets_the_inbox_only(db, django_capture_on_commit_callbacks):
+    user = User.objects.create_user("health-office")
+    person = Applicant.objects.create(account=user, relationship=Relationship.SELF, health_code=create_code())
+    done = change(person, Colour.GREEN, django_capture_on_commit_callbacks)
+    assert InboxMessage.objects.get(change=done).sms_state == State.NO_NUMBER
+    assert sms.outbox == []
+
+
+def test_a_code_nobody_holds_is_told_to_no_one(db, django_capture_on_commit_callbacks):
+    code = create_code()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = change_colour(code.pk, Colour.GREEN, source=ColourChange.Source.SYSTEM)
+    assert inbox.deliver(done.pk) is None and not InboxMessage.objects.exists()
+
+
+def test_the_console_backend_logs_the_number_masked(caplog):
+    with caplog.at_level(logging.INFO, logger="family.sms"):
+        sms.get_backend("family.sms.console.ConsoleBackend").send(sms.Sms("13812345678", "hello"))
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+
+
+def test_no_full_number_in_the_log_when_sending(green_citizen, settings, caplog, django_capture_on_commit_callbacks):
+    settings.HC_SMS_BACKEND = "family.sms.console.ConsoleBackend"
+    me = self_applicant(green_citizen)
+    me.refresh_from_db()
+    with caplog.at_level(logging.DEBUG):
+        change(me, Colour.YELLOW, django_capture_on_commit_callbacks, "Temperature of 37.3 °C or more.")
+    assert "now yellow" in caplog.text
+    assert green_citizen.username not in caplog.text and me.id_number not in caplog.text
