@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from declarations import rules
 from family.models import Applicant, Relationship
 from healthcode.colours import Colour
+from healthcode.fields import EncryptedCharField
 from healthcode.models import City
 
 COMMITMENTS_VERSION = 1
@@ -61,8 +62,8 @@ class Declaration(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, verbose_name=_("city"))
     name = models.CharField(_("name"), max_length=64)
-    id_number = models.CharField(_("ID number"), max_length=18)
-    phone = models.CharField(_("mobile number"), max_length=11, blank=True)
+    id_number = EncryptedCharField(_("ID number"), kind="id")
+    phone = EncryptedCharField(_("mobile number"), kind="phone", blank=True)
     district = models.CharField(_("district"), max_length=64)
     street_address = models.CharField(_("street address"), max_length=200)
     temperature = models.DecimalField(_("body temperature (°C)"), max_digits=3, decimal_places=1)
@@ -182,7 +183,7 @@ class HealthEvent(models.Model):
         COMPANION = "companion", _("Spatio-temporal companion of a case")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    id_number = EncryptedCharField(_("ID number"), kind="id", db_index=True)
     applicant = models.ForeignKey(
         Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="health_events"
     )

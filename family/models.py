@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
+from healthcode.fields import EncryptedCharField
 from healthcode.models import City, HealthCode
 
 
@@ -32,8 +33,8 @@ class Applicant(models.Model):
     )
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     name = models.CharField(_("name"), max_length=64, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, null=True, blank=True, unique=True)
-    phone = models.CharField(_("mobile number"), max_length=11, blank=True)
+    id_number = EncryptedCharField(_("ID number"), kind="id", null=True, blank=True, unique=True)
+    phone = EncryptedCharField(_("mobile number"), kind="phone", blank=True)
     city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("city"))
     health_code = models.OneToOneField(
         HealthCode, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("health code")

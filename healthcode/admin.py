@@ -1,9 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from healthcode.models import City, ColourChange, HealthCode, User
+from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Usernames (mobile numbers) are encrypted at rest: search finds an exact number or name."""
+
+    search_fields = ["first_name", "last_name", "email"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            results = results | queryset.filter(username=term)
+        return results, may_have_duplicates
 
 
 @admin.register(City)
@@ -34,6 +46,24 @@ class HealthCodeAdmin(admin.ModelAdmin):
     inlines = [ColourChangeInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: readable by superusers, editable by no one."""
+
+    list_display = ["created", "action", "actor_name", "reason"]
+    list_filter = ["action"]
+    readonly_fields = ["created", "action", "actor", "actor_name", "reason", "detail"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -75,10 +75,56 @@ def signing_key() -> SigningKey:
     return SigningKey(kid=key_id(private.public_key()), private=private)
 
 
+RETIRED_DIR = "retired"
+REVOKED_DIR = "revoked"
+
+
+def _public_from_b64(value: str, source: str) -> Ed25519PublicKey:
+    try:
+        raw = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{source} is not a base64 raw 32-byte Ed25519 public key") from exc
+
+
+def retired_keys() -> dict[str, Ed25519PublicKey]:
+    """Public keys of earlier signing keys, still accepted so that tokens and paper codes they
+    signed verify until they expire (rotation with overlap): HC_RETIRED_KEYS (comma-separated
+    base64 public keys) and the files `rotate_signing_key` leaves in HC_KEY_DIR/retired/."""
+    found: dict[str, Ed25519PublicKey] = {}
+    for value in settings.HC_RETIRED_KEYS:
+        public = _public_from_b64(value, "HC_RETIRED_KEYS")
+        found[key_id(public)] = public
+    directory = Path(settings.HC_KEY_DIR) / RETIRED_DIR
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.pub")):
+            public = _public_from_b64(path.read_text(), str(path))
+            found[key_id(public)] = public
+    return found
+
+
+def revoked_key_ids() -> set[str]:
+    """Key ids never accepted again (a leaked key): HC_REVOKED_KEY_IDS and HC_KEY_DIR/revoked/."""
+    revoked = set(settings.HC_REVOKED_KEY_IDS)
+    directory = Path(settings.HC_KEY_DIR) / REVOKED_DIR
+    if directory.is_dir():
+        revoked |= {path.name for path in directory.iterdir()}
+    return revoked
+
+
+@cache
 def verification_keys() -> dict[str, Ed25519PublicKey]:
-    """Known public keys by key id: the ones a verifier accepts."""
+    """Known public keys by key id: the ones a verifier accepts (the current key and retired
+    ones, less revoked ones). Read once per process: restart the processes after a rotation."""
     current = signing_key()
-    return {current.kid: current.public}
+    keys = retired_keys() | {current.kid: current.public}
+    revoked = revoked_key_ids()
+    return {kid: public for kid, public in keys.items() if kid not in revoked}
+
+
+def reset_caches() -> None:
+    signing_key.cache_clear()
+    verification_keys.cache_clear()
 
 
 def public_jwk(kid: str, public: Ed25519PublicKey) -> dict[str, str]:

@@ -6,15 +6,27 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
+from healthcode.fields import EncryptedCharField
 
 
 class User(AbstractUser):
-    """An account. Citizens sign up with their mobile number as the username."""
+    """An account. Citizens sign up with their mobile number as the username, which is
+    stored encrypted like every mobile number (healthcode/crypto.py)."""
+
+    username = EncryptedCharField(
+        _("username"),
+        kind="phone",
+        unique=True,
+        help_text=_("The mobile number (or a staff login name)."),
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -111,3 +123,31 @@ class ColourChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_colour} → {self.to_colour}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and why, for actions outside the colour history: signing-key
+    rotation and revocation, case marks, data exports. Written, never edited (the admin is
+    read-only)."""
+
+    class Action(models.TextChoices):
+        KEY_ROTATED = "key_rotated", _("Signing key rotated")
+        KEY_REVOKED = "key_revoked", _("Signing key revoked")
+        OTHER = "other", _("Other")
+
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150, help_text=_("The operator, when not an account."))
+    reason = models.TextField(_("reason"))
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_name}"

@@ -270,6 +270,9 @@ MEDIA_ROOT = Path(env_str("HC_MEDIA_DIR", str(VAR_DIR / "media")))
 # Health code tokens (DESIGN.md, "The token in the QR").
 HC_KEY_DIR = Path(env_str("HC_KEY_DIR", str(VAR_DIR / "keys")))
 HC_SIGNING_KEY = env_str("HC_SIGNING_KEY")  # base64 of a raw 32-byte Ed25519 private key
+HC_DATA_KEY = env_str("HC_DATA_KEY")  # base64 of 64 random bytes: encrypts ID and mobile numbers
+HC_RETIRED_KEYS = env_list("HC_RETIRED_KEYS", [])  # base64 public keys still accepted (overlap)
+HC_REVOKED_KEY_IDS = env_list("HC_REVOKED_KEY_IDS", [])  # key ids never accepted again
 HC_TOKEN_LIFETIME = env_int("HC_TOKEN_LIFETIME", 60, minimum=10, maximum=60)
 HC_TOKEN_CLOCK_SKEW = env_int("HC_TOKEN_CLOCK_SKEW", 30, minimum=0, maximum=60)
 HC_PAPER_CODE_DAYS = env_int("HC_PAPER_CODE_DAYS", 30, minimum=1, maximum=366)

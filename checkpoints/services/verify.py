@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from checkpoints.models import Scan
 from family.masking import mask_id, mask_name
 from family.models import Applicant
-from healthcode import verification
+from healthcode import crypto, verification
 from healthcode.colours import Colour
 from healthcode.models import HealthCode
 
@@ -231,7 +231,8 @@ def live_code(ref: bytes) -> HealthCode | None:
     if row is None:
         return None
     code = HealthCode(id=row[0], ref=ref, colour=row[1], version=row[2], paper_issued_at=row[3])
-    code.holder = Holder(row[4], row[5] or "", row[6] or "") if row[4] is not None else None
+    # The ID number comes back sealed from raw SQL (healthcode/crypto.py); open it here.
+    code.holder = Holder(row[4], row[5] or "", crypto.open_(row[6] or "")) if row[4] is not None else None
     return code
 
 

@@ -1,0 +1,63 @@
+"""A model field for personal numbers, encrypted at rest (see healthcode/crypto.py)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldError
+from django.db import models
+from django.db.models import Lookup
+
+from healthcode import crypto
+
+ALLOWED_LOOKUPS = {"exact", "in", "isnull", "hint"}
+
+
+class EncryptedCharField(models.CharField):
+    """Stores `e1:<hint>:<AES-SIV ciphertext>`; Python sees the plain number. Exact and `in`
+    lookups and unique constraints work (the encryption is deterministic); `hint` finds rows
+    by the shown part of a number; any other lookup (contains, startswith…) would silently
+    compare against ciphertext, so it is refused."""
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        self.kind = kind
+        kwargs.setdefault("max_length", 160)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind:
+            kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else crypto.open_(value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return crypto.open_(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "" or crypto.is_sealed(value):
+            return value
+        return crypto.seal(str(value), kind=self.kind)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in ALLOWED_LOOKUPS:
+            raise FieldError(f"'{lookup_name}' cannot be used on an encrypted field; use exact, in, isnull or hint")
+        return super().get_lookup(lookup_name)
+
+
+@EncryptedCharField.register_lookup
+class Hint(Lookup):
+    """`filter(id_number__hint="4101002X")`: rows whose number shows as 4101**********002X."""
+
+    lookup_name = "hint"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [f"{crypto.PREFIX}{value}:%"]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs}", lhs_params + rhs_params
