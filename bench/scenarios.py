@@ -1,0 +1,128 @@
+"""The scenarios under load, and how one is run and measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import (
+    DURATION_S,
+    OUT,
+    WARMUP_S,
+    WRK_CONNECTIONS,
+    WRK_THREADS,
+    log,
+    slug,
+)
+from bench.load import parse_wrk, run_python_load, run_wrk, wrk_lua
+from bench.stack import Database, Gunicorn, cpu_snapshot, http_request
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One URL under load. `path` may name values found after login: {code_pk}."""
+
+    name: str
+    path: str
+    note: str
+    method: str = "GET"
+    auth: bool = False  # send the demo citizen's session cookie
+    body: str | None = None  # with method POST/PUT; sent as-is
+    headers: dict[str, str] = field(default_factory=dict)
+    lua: str | None = None  # a wrk script in bench/, for what method/body/headers cannot say
+    # Checked with one request before the load: a 302 to the login page or a 500 must never
+    # pass for a fast result (wrk counts 3xx as success).
+    expect_status: int = 200
+    expect_text: str | None = None
+
+
+BASELINE = "bare"
+BASELINE_AGAIN = "bare, again at the end"
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        BASELINE,
+        "/bench/bare",
+        "JsonResponse({'ok': True}) behind the project's full middleware, no cookie: the baseline",
+        expect_text='{"ok": true}',
+    ),
+    Scenario(
+        "code page",
+        "/code/{code_pk}/",
+        "the demo citizen's code page as the phone loads it: a new signed token and QR in the full page",
+        auth=True,
+        expect_text="<svg",
+    ),
+    Scenario(
+        "code qr.json",
+        "/code/{code_pk}/qr.json",
+        "the page's renewal fetch: session, applicant, new signed token and QR SVG as JSON",
+        auth=True,
+        expect_text='"svg"',
+    ),
+]
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def run_scenario(
+    scenario: Scenario,
+    server: Gunicorn,
+    db: Database,
+    wrk: str | None,
+    session: str,
+    values: dict[str, str],
+    work_dir: Path,
+) -> dict:
+    path = scenario.path.format(**values)
+    headers = dict(scenario.headers)
+    if scenario.auth:
+        headers["Cookie"] = f"sessionid={session}"
+    record: dict = {"name": scenario.name, "method": scenario.method, "path": path, "note": scenario.note}
+    status, _, body = http_request(server.port, scenario.method, path, headers, scenario.body)
+    if status != scenario.expect_status or (scenario.expect_text and scenario.expect_text not in body):
+        record["error"] = (
+            f"check request: {scenario.method} {path} gave {status}"
+            + (f", body without {scenario.expect_text!r}" if status == scenario.expect_status else "")
+            + "; not load-tested"
+        )
+        record["check_body_excerpt"] = body[:300]
+        log(f"{scenario.name}: {record['error']}")
+        return record
+    record["response_bytes"] = len(body.encode())
+    url = server.base + path
+    log(f"{scenario.name}: {WARMUP_S} s warm-up, then {DURATION_S} s measured, {method_path(scenario, path)}")
+    if wrk:
+        lua = wrk_lua(scenario, work_dir)
+        run_wrk(wrk, url, headers, lua, WARMUP_S)
+        workers, before = server.workers(), cpu_snapshot(server, db)
+        cmd, output = run_wrk(wrk, url, headers, lua, DURATION_S)
+        cpu = cpu_snapshot(server, db, since=before)
+        safe = " ".join(part.replace(session, "<session>") for part in cmd)
+        (OUT / f"wrk-{slug(scenario.name)}.txt").write_text(f"$ {safe}\n{output}")
+        record["command"] = safe
+        record.update(parse_wrk(output))
+    else:
+        run_python_load(server.port, path, scenario, headers, WARMUP_S)
+        workers, before = server.workers(), cpu_snapshot(server, db)
+        record.update(run_python_load(server.port, path, scenario, headers, DURATION_S))
+        cpu = cpu_snapshot(server, db, since=before)
+        record["command"] = f"python fallback: {WRK_THREADS} processes x {WRK_CONNECTIONS // WRK_THREADS} threads"
+    errors = record["non_2xx_3xx"] + sum(record["socket_errors"].values())
+    record["errors"] = errors
+    record["cpu_s"] = cpu
+    server_cpu = cpu["gunicorn_workers"]
+    if record.get("requests"):
+        record["server_cpu_ms_per_request"] = round(server_cpu * 1000 / record["requests"], 3)
+    if server.workers() != workers:
+        record["note_workers"] = f"gunicorn workers changed during the run: {workers} -> {server.workers()}"
+    log(
+        f"{scenario.name}: {record['requests_per_s']:.0f} requests/s, p50 {record['p50_ms']} ms, "
+        f"p99 {record['p99_ms']} ms, {errors} errors, "
+        f"{record.get('server_cpu_ms_per_request', 'n/a')} ms gunicorn CPU per request"
+    )
+    return record
+
+
+def method_path(scenario: Scenario, path: str) -> str:
+    return f"{scenario.method} {path}" + (" (logged in)" if scenario.auth else "")

@@ -1,0 +1,370 @@
+"""The processes the bench starts and stops: the database it makes, gunicorn, and the
+CPU accounting that reads them from /proc."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import resource
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from bench.common import (
+    BENCH_DB_NAME,
+    DEMO_CITIZEN,
+    DEMO_PASSWORD,
+    GUNICORN_WORKERS,
+    LOCAL_POSTGRES,
+    ROOT,
+    SECRET_KEY,
+    VENV_BIN,
+    BenchError,
+    free_port,
+    log,
+)
+
+# ---------------------------------------------------------------- database
+
+
+@dataclass
+class Database:
+    label: str
+    url: str | None  # None: SQLite in HC_VAR_DIR
+    admin_url: str | None = None  # where to drop the bench database afterwards
+    name: str | None = None
+    local: bool = False  # the server runs on this machine: its backends' CPU can be read
+
+    def backend_pids(self) -> list[int]:
+        """Server processes serving the bench database (Postgres on this machine only)."""
+        if not (self.local and self.admin_url and self.name):
+            return []
+        try:
+            conn = _pg_connect(self.admin_url)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.name]
+                    )
+                    return [row[0] for row in cur.fetchall()]
+            finally:
+                conn.close()
+        except Exception:
+            return []
+
+
+def _pg_connect(url: str):
+    import psycopg2
+
+    return psycopg2.connect(url, connect_timeout=3)
+
+
+def _with_dbname(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def choose_database(var_dir: Path) -> Database:
+    """DATABASE_URL (Postgres): that server, but a fresh database `healthcode_bench` on it, so
+    demo accounts with a published password never land in the database the URL names.
+    Unset: the local Postgres at 127.0.0.1:5432 if it answers, else a temporary SQLite file.
+    BENCH_DATABASE=sqlite or =postgres forces one."""
+    from psycopg2 import sql
+
+    mode = os.environ.get("BENCH_DATABASE", "auto")
+    if mode not in {"auto", "postgres", "sqlite"}:
+        raise BenchError(f"BENCH_DATABASE={mode!r}: use auto, postgres or sqlite")
+    sqlite = Database(label="SQLite (temporary file, Django's sqlite3 backend)", url=None)
+    if mode == "sqlite":
+        return sqlite
+    url = os.environ.get("DATABASE_URL")
+    source = "DATABASE_URL"
+    if url and not url.startswith(("postgres://", "postgresql://")):
+        if mode == "postgres":
+            raise BenchError("BENCH_DATABASE=postgres but DATABASE_URL is not a Postgres URL")
+        log(f"DATABASE_URL is not Postgres ({urlsplit(url).scheme}:); using a temporary SQLite file")
+        return sqlite
+    if not url:
+        try:
+            _pg_connect(LOCAL_POSTGRES).close()
+            url, source = LOCAL_POSTGRES, "local Postgres (DATABASE_URL unset)"
+        except Exception as exc:
+            reason = str(exc).strip().splitlines()[0]
+            if mode == "postgres":
+                raise BenchError(f"BENCH_DATABASE=postgres but no Postgres at 127.0.0.1:5432: {reason}") from exc
+            log(f"no Postgres at 127.0.0.1:5432 ({reason}); using a temporary SQLite file")
+            return sqlite
+    admin = _with_dbname(url, "postgres")
+    try:
+        conn = _pg_connect(admin)
+    except Exception:
+        admin = url  # no access to the maintenance database: create from the named one
+        conn = _pg_connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT version()")
+        version = cur.fetchone()[0].split(" on ")[0]
+        try:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB_NAME)))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB_NAME)))
+        except Exception as exc:
+            raise BenchError(f"cannot create database {BENCH_DB_NAME} via {source}: {exc}") from exc
+    conn.close()
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or 5432}"
+    return Database(
+        label=f"{version} at {where}, fresh database {BENCH_DB_NAME} (server from {source})",
+        url=_with_dbname(url, BENCH_DB_NAME),
+        admin_url=admin,
+        name=BENCH_DB_NAME,
+        local=parts.hostname in {"127.0.0.1", "localhost", "::1"},
+    )
+
+
+def drop_database(db: Database) -> None:
+    if not db.admin_url or not db.name:
+        return
+    from psycopg2 import sql
+
+    try:
+        conn = _pg_connect(db.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db.name)))
+        conn.close()
+    except Exception as exc:
+        log(f"could not drop database {db.name}: {exc}")
+
+
+def bench_env(var_dir: Path, db: Database) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "REDIS_URL", "HC_SIGNING_KEY", "BEHIND_PROXY", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "HC_VAR_DIR": str(var_dir),
+            "HC_KEY_DIR": str(var_dir / "keys"),
+            # No broker: tasks run eagerly in-process, never onto a shared Redis queue.
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            "DEMO_PASSWORD": DEMO_PASSWORD,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    if db.url:
+        env["DATABASE_URL"] = db.url
+    return env
+
+
+# ---------------------------------------------------------------- gunicorn
+
+
+class Gunicorn:
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.cmd = [
+            str(VENV_BIN / "gunicorn"),
+            "healthcode.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--worker-class",
+            "sync",
+        ]
+        self.env = env
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log(f"starting {' '.join(self.cmd)}")
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.proc.returncode}; see {self.log_path}\n{self.tail()}")
+            try:
+                status, _, _ = http_request(self.port, "GET", "/bench/bare")
+            except OSError:
+                time.sleep(0.2)
+                continue
+            if status != 200:
+                raise BenchError(f"gunicorn answers GET /bench/bare with {status}; see {self.log_path}\n{self.tail()}")
+            if len(self.workers()) >= GUNICORN_WORKERS:
+                return
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer within 60 s; see {self.log_path}\n{self.tail()}")
+
+    def workers(self) -> list[int]:
+        if self.proc is None:
+            return []
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            children = []
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == self.proc.pid:
+                    children.append(int(stat.parent.name))
+            return children
+
+    def peak_rss(self) -> dict:
+        """VmHWM (peak resident set) of the master and each worker, in MiB."""
+
+        def hwm(pid: int) -> float | None:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        return round(int(line.split()[1]) / 1024, 1)
+            except OSError:
+                return None
+            return None
+
+        workers = {str(pid): hwm(pid) for pid in self.workers()}
+        return {
+            "master_mib": hwm(self.proc.pid) if self.proc else None,
+            "workers_mib": workers,
+            "max_worker_mib": max((v for v in workers.values() if v), default=None),
+        }
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the gunicorn workers alive now."""
+        return sum(process_cpu_seconds(pid) for pid in self.workers())
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
+                self.proc.wait(timeout=5)
+        self._log.close()
+        self.proc = None
+
+
+def http_request(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str | None = None
+) -> tuple[int, dict[str, list[str]], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        all_headers: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            all_headers.setdefault(name.lower(), []).append(value)
+        return response.status, all_headers, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def cookies_from(headers: dict[str, list[str]]) -> dict[str, str]:
+    jar = {}
+    for line in headers.get("set-cookie", []):
+        name, _, value = line.split(";", 1)[0].partition("=")
+        jar[name.strip()] = value.strip()
+    return jar
+
+
+def log_in(port: int) -> tuple[str, dict[str, str]]:
+    """The demo citizen's session cookie, and the values scenario paths may name."""
+    status, headers, body = http_request(port, "GET", "/accounts/login/")
+    csrf = cookies_from(headers).get("csrftoken")
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or not csrf or not match:
+        raise BenchError(f"GET /accounts/login/ gave {status} without a CSRF cookie and token")
+    form = urlencode({"username": DEMO_CITIZEN, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": match.group(1)})
+    status, headers, _ = http_request(
+        port,
+        "POST",
+        "/accounts/login/",
+        {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
+        form,
+    )
+    session = cookies_from(headers).get("sessionid")
+    if status != 302 or not session:
+        raise BenchError(f"logging in as {DEMO_CITIZEN} gave {status} and no session cookie")
+    status, headers, _ = http_request(port, "GET", "/code/", {"Cookie": f"sessionid={session}"})
+    location = (headers.get("location") or [""])[0]
+    match = re.search(r"/code/(\d+)/$", location)
+    if status != 302 or not match:
+        raise BenchError(f"GET /code/ gave {status} -> {location!r}, not a redirect to /code/<pk>/")
+    return session, {"code_pk": match.group(1)}
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu_seconds(pid: int, name: str | None = None) -> float:
+    """utime + stime of one process from /proc/<pid>/stat (0 if it is gone, or not `name`)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    if name and stat.split("(", 1)[1].rsplit(")", 1)[0] != name:
+        return 0.0  # e.g. a pid from another PID namespace (a server in a container)
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
+def cpu_snapshot(server: Gunicorn, db: Database, since: dict | None = None) -> dict:
+    """CPU seconds so far (or since `since`): gunicorn workers, the local database server's
+    backends for the bench database, this script's finished children (the load generator),
+    and everything else the machine did (other processes, this script, the kernel). A large
+    "everything else" means the run competed with something and is less trustworthy."""
+    now = {
+        "gunicorn_workers": server.cpu_seconds(),
+        "database": sum(process_cpu_seconds(pid, "postgres") for pid in db.backend_pids()),
+        "load_generator": children_cpu_seconds(),
+        "machine": busy_cpu(),
+    }
+    if since is None:
+        return now
+    delta = {name: now[name] - since[name] for name in now}
+    known = delta["gunicorn_workers"] + delta["database"] + delta["load_generator"]
+    delta["everything_else"] = max(0.0, delta.pop("machine") - known)
+    return {name: round(value, 2) for name, value in delta.items()}
+
+
+def busy_cpu() -> float:
+    """Busy CPU seconds of the whole machine so far, summed over cores (/proc/stat)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / _CLK_TCK
+
+
+def children_cpu_seconds() -> float:
+    """CPU of this script's finished children: the load generator runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
