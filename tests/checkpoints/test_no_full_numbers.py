@@ -1,0 +1,82 @@
+"""No full ID number or mobile number on any checkpoint page, API answer or log line."""
+
+import json
+import logging
+import re
+
+from django.urls import reverse
+
+from checkpoints.models import Scan, VenueStaff
+from family.services import self_applicant
+from healthcode.colours import Colour
+from healthcode.models import ColourChange
+from healthcode.services import change_colour
+from tests import factories
+from tests.checkpoints.conftest import make_venue, nonce, token_for
+
+FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
+FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def _numbers_in(text: str) -> list[str]:
+    return FULL_ID.findall(text) + FULL_PHONE.findall(text)
+
+
+def test_checkpoint_pages_api_and_logs_show_no_full_number(
+    client, green_citizen, pharmacy, pharmacist, gate_key, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    person = self_applicant(green_citizen)
+    grandma = factories.member(green_citizen, phone="13911112222")
+    change_colour(grandma.health_code_id, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="case")
+    venue = gate_key[0].venue
+    VenueStaff.objects.create(venue=venue, user=pharmacist, role=VenueStaff.Role.MANAGER)
+    client.force_login(pharmacist)
+    pages: list[tuple[str, str]] = []
+
+    def visit(label, response):
+        assert response.status_code < 500, label
+        pages.append((label, response.content.decode()))
+
+    for place in (venue, pharmacy):
+        for applicant in (person, grandma):
+            visit(
+                f"verify {place} {applicant.pk}",
+                client.post(
+                    reverse("checkpoint-verify", args=[place.pk]),
+                    {"token": token_for(applicant), "direction": "entry", "nonce": nonce()},
+                ),
+            )
+    scan = Scan.objects.filter(venue=pharmacy, applicant=person).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        visit(
+            "purchase",
+            client.post(reverse("checkpoint-purchase", args=[pharmacy.pk, scan.pk]), {"medicine": ["antiviral"]}),
+        )
+    for name in ("checkpoint-scan", "checkpoint-log", "checkpoint-manage", "checkpoint-poster"):
+        for place in (venue, pharmacy):
+            visit(name, client.get(reverse(name, args=[place.pk])))
+    visit("checkpoints", client.get(reverse("checkpoints")))
+    for applicant in (person, grandma):
+        visit(
+            "gate api",
+            client.post(
+                reverse("api-verify"),
+                data=json.dumps({"token": token_for(applicant), "direction": "exit", "nonce": nonce()}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {gate_key[1]}",
+            ),
+        )
+    client.force_login(green_citizen)
+    other = make_venue("Unstaffed Park")
+    visit("place", client.get(reverse("place", args=[other.place_code])))
+    visit("place visit", client.post(reverse("place", args=[other.place_code]), {"applicant": grandma.pk}))
+
+    assert len(pages) == 18
+    found = [(label, _numbers_in(text)) for label, text in pages if _numbers_in(text)]
+    assert found == [], found
+    log_text = "\n".join(record.getMessage() for record in caplog.records)
+    assert caplog.records  # the requests logged (axes, tasks, SMS), and none of it holds a number
+    assert _numbers_in(log_text) == []
+    # The full numbers exist (so the search above could have found them).
+    assert _numbers_in(person.id_number + " " + grandma.phone) == [person.id_number, grandma.phone]
