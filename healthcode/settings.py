@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "family",
     "declarations",
     "checkpoints",
+    "authority",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +245,13 @@ HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
 HC_HOOKS = {
     "colour_changed": ["family.tasks.notify_colour_change"],  # sweep: dispatch-notifications
 }
+# The health authority's dashboard reads daily figures counted this often (authority/services/figures.py).
+HC_DASHBOARD_EVERY_MINUTES = env_int("HC_DASHBOARD_EVERY_MINUTES", 10, minimum=1, maximum=60)
 CELERY_BEAT_SCHEDULE = {
+    "count-dashboard-figures": {
+        "task": "authority.tasks.count_figures",
+        "schedule": float(HC_DASHBOARD_EVERY_MINUTES * 60),
+    },
     "close-checkin-days": {
         "task": "declarations.tasks.close_checkin_days",
         "schedule": crontab(hour=0, minute=HC_CHECKIN_CLOSE_MINUTE),

@@ -3,7 +3,7 @@
     HC1.<kid>.<payload>.<signature>
 
 `HC1` fixes the format and the algorithm (Ed25519, nothing else is ever accepted), `kid`
-names the key, `payload` is base64url of 30 bytes: the code's opaque 12-byte reference, the
+names the key, `payload` is base64url of 26 bytes: the code's opaque 12-byte reference, the
 colour letter, flags (bit 0: paper code), the code's version, issued-at and expiry (Unix
 seconds). The signature covers the three parts before it as ASCII. No personal data.
 """
