@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext
+.PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext screenshots
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,12 @@ gettext:
 # After changing user-facing strings: collect them into the .po, then translate every new
 # msgid (no empty or fuzzy entries: tests/test_i18n.py checks).
 messages-update: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --add-location=file --no-fuzzy-matching \
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --add-location=file --no-obsolete \
 	  --ignore=$(VENV) --ignore=var --ignore=static/vendor --ignore=tests --ignore=bench --ignore=docs
+
+# README's screenshots: a throwaway server with demo data, driven by headless Chromium.
+screenshots: install-dev messages
+	$(PY) docs/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -36,10 +36,13 @@ def svg(data: str, *, colour: str = "#000", label: str = "") -> str:
                 parts.append(f"M{start} {y}h{x - start}v1h{start - x}z")
             else:
                 x += 1
+    # With a label the SVG is an image named by its <title>; without, the page around it names
+    # it (the code page's role="img" box), and screen readers skip the drawing itself.
     title = f"<title>{label}</title>" if label else ""
+    role = 'role="img"' if label else 'aria-hidden="true"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges" role="img">{title}'
+        f'shape-rendering="crispEdges" {role}>{title}'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="{colour}" d="{"".join(parts)}"/></svg>'
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("declarations.urls")),
     path("", include("family.urls")),
     path("", include("checkpoints.urls")),
+    path("", include("authority.urls")),
     path("healthz", core.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     path("admin/", admin.site.urls),

@@ -1,0 +1,264 @@
+"""Screenshots of the main pages for the README, taken in headless Chromium: `make screenshots`.
+
+Starts its own server (a temporary SQLite database, DEBUG off as in production, static files
+collected and served by WhiteNoise), migrates, runs seed_demo and seed_dashboard_demo, then
+drives the pages the way people do: the citizen logs in and applies for a family member with
+Family Agent, checkpoint staff check both codes (PASS, then STOP), and the health authority
+opens its dashboard. PNGs go to docs/screenshots/ at 375 CSS pixels, scale 1, 256 colours.
+
+    .venv/bin/python docs/screenshots.py                   # the README's set
+    .venv/bin/python docs/screenshots.py --widths 320,375,414,1280 --out var/screenshots/widths
+        # every citizen page at each width and in both languages, to look at the layout
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "healthcode-demo"
+CITIZEN, STAFF, ADMIN = "13800000001", "13800000002", "admin"
+LANGS = {"en": "en-US", "zh-hans": "zh-CN"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server() -> Iterator[str]:
+    """A throwaway site: its own var dir, database, keys and static files."""
+    var = Path(tempfile.mkdtemp(prefix="hc-shots-"))
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DEBUG": "0",
+        "SECRET_KEY": "screenshots-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HC_VAR_DIR": str(var),
+        "HC_KEY_DIR": str(var / "keys"),
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DEMO_PASSWORD": PASSWORD,
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def manage(*args: str) -> None:
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+    manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput")
+    manage("compilemessages", "--ignore=.venv", "--ignore=var")
+    manage("seed_demo")
+    manage("seed_dashboard_demo", "--force")
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def save(page: Page, path: Path, *, full_page: bool = True) -> None:
+    """A full-page PNG, reduced to 256 colours: small enough to commit."""
+    png = page.screenshot(full_page=full_page, animations="disabled")
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, optimize=True)
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size // 1024} KiB)")
+
+
+def context(browser: Browser, url: str, lang: str, width: int, *, mobile: bool = True):
+    ctx = browser.new_context(
+        base_url=url,
+        viewport={"width": width, "height": 760 if mobile else 900},
+        device_scale_factor=1,
+        is_mobile=mobile,
+        has_touch=mobile,
+        locale=LANGS[lang],
+        timezone_id="Asia/Shanghai",
+    )
+    ctx.set_default_timeout(15_000)
+    return ctx
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def add_yellow_family_member(page: Page) -> int:
+    """Family Agent: a grandmother who travelled in a medium-risk area (so her code is yellow).
+    Returns her applicant id."""
+    page.goto("/family/add/")
+    page.locator("select[name=relationship]").select_option("grandparent")
+    page.locator("input[name=name]").fill("王秀英")
+    page.locator("input[name=id_number]").fill(id_number("41010219450101002"))
+    page.locator("select[name=city]").select_option(label="Zhengzhou 郑州市")
+    page.locator("input[name=district]").fill("Jinshui District")
+    page.locator("input[name=street_address]").fill("8 Weilai Road")
+    page.locator("input[name=temperature]").fill("36.6")
+    page.locator("input[name=symptoms][value=none]").check()
+    page.locator("input[name=travel][value=medium]").check()
+    page.locator("input[name=travel_area]").fill("Beijing, Chaoyang District")
+    page.locator("input[name=contact][value=no]").check()
+    for box in page.locator(".field-check input[type=checkbox]").all():
+        box.check()
+    page.locator("form.form button[type=submit]").click()
+    page.locator("form[action*=confirm] button[type=submit]").click()
+    page.wait_for_url("**/code/*/")
+    page.wait_for_selector(".code-card[data-color=yellow]", timeout=20_000)
+    return int(page.url.rstrip("/").split("/")[-1])
+
+
+def id_number(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def token_of(page: Page, applicant: int) -> str:
+    return page.request.get(f"/code/{applicant}/qr.json").json()["token"]
+
+
+def check(page: Page, token: str) -> None:
+    page.locator("#token").fill(token)
+    page.locator("#scan-form .manual button[type=submit]").click()
+    page.wait_for_selector("#verdict:not([hidden])")
+    page.wait_for_timeout(300)
+
+
+def readme_set(browser: Browser, url: str, out: Path) -> None:
+    citizen = context(browser, url, "zh-hans", 375).new_page()
+    log_in(citizen, CITIZEN)
+    citizen.goto("/code/")
+    own = int(citizen.url.rstrip("/").split("/")[-1])
+    citizen.goto("/family/add/")
+    save(citizen, out / "family-agent-zh.png", full_page=False)  # the first screen, Submit at its foot
+    member = add_yellow_family_member(citizen)
+    citizen.goto(f"/code/{own}/")
+    citizen.wait_for_selector("#qr svg")
+    save(citizen, out / "code-green-zh.png")
+    citizen.goto("/code/switch/")
+    save(citizen, out / "switch-applicants-zh.png")
+
+    english = context(browser, url, "en", 375).new_page()
+    log_in(english, CITIZEN)
+    english.goto(f"/code/{member}/")
+    english.wait_for_selector("#qr svg")
+    save(english, out / "code-yellow-en.png")
+
+    staff = context(browser, url, "en", 375).new_page()
+    log_in(staff, STAFF)
+    staff.goto("/checkpoints/")
+    staff.locator(".city-list a").first.click()
+    check(staff, token_of(citizen, own))
+    save(staff, out / "checkpoint-pass-en.png", full_page=False)
+    staff.locator("#verdict-next").click()
+    check(staff, token_of(citizen, member))
+    save(staff, out / "checkpoint-stop-en.png", full_page=False)
+
+    authority = context(browser, url, "en", 1280, mobile=False).new_page()
+    log_in(authority, ADMIN)
+    authority.goto("/authority/dashboard/")
+    authority.wait_for_timeout(800)  # the charts' first frame
+    save(authority, out / "dashboard-en.png")
+
+
+CITIZEN_PAGES = [
+    ("home", "/"),
+    ("cities", "/henan/"),
+    ("city", "/henan/410100/"),
+    ("code", "/code/"),
+    ("switch", "/code/switch/"),
+    ("family-agent", "/family/add/"),
+    ("declare", "/declare/"),
+]
+
+
+def widths_set(browser: Browser, url: str, out: Path, widths: list[int]) -> None:
+    """Each citizen page at each width, in both languages, for a person to look at."""
+    for lang in LANGS:
+        for width in widths:
+            page = context(browser, url, lang, width, mobile=width < 800).new_page()
+            page.goto("/accounts/login/")
+            save(page, out / f"{lang}-{width}-login.png")
+            log_in(page, CITIZEN)
+            for name, path in CITIZEN_PAGES:
+                page.goto(path)
+                save(page, out / f"{lang}-{width}-{name}.png")
+            page.goto("/declare/")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-declare-errors.png")
+            page.context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--widths", help="comma-separated widths: every citizen page at each, both languages")
+    args = parser.parse_args()
+    with server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            if args.widths:
+                widths_set(browser, url, args.out.resolve(), [int(w) for w in args.widths.split(",")])
+            else:
+                readme_set(browser, url, args.out.resolve())
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
