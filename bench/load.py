@@ -81,6 +81,8 @@ def parse_wrk(text: str) -> dict:
     result["mean_ms"] = _ms(avg.group(1)) if avg else None
     non2xx = find(r"^\s*Non-2xx or 3xx responses:\s+(\d+)")
     result["non_2xx_3xx"] = int(non2xx.group(1)) if non2xx else 0
+    bad = find(r"^BAD (\d+)")  # printed by the Lua scripts of bench/luascripts.py
+    result["unexpected_answers"] = int(bad.group(1)) if bad else 0
     sock = find(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
     result["socket_errors"] = dict(
         zip(
@@ -109,8 +111,10 @@ def wrk_lua(scenario: Scenario, work_dir: Path) -> Path | None:
     return script
 
 
-def run_wrk(wrk: str, url: str, headers: dict[str, str], lua: Path | None, duration: int) -> tuple[list[str], str]:
-    cmd = [wrk, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{duration}s", "--latency"]
+def run_wrk(
+    wrk: str, url: str, headers: dict[str, str], lua: Path | None, duration: int, threads: int = WRK_THREADS
+) -> tuple[list[str], str]:
+    cmd = [wrk, f"-t{threads}", f"-c{WRK_CONNECTIONS}", f"-d{duration}s", "--latency"]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     if lua:

@@ -13,7 +13,6 @@ from bench.common import (
     DURATION_S,
     ratio,
 )
-from bench.scenarios import BASELINE, BASELINE_AGAIN
 
 # ---------------------------------------------------------------- report
 
@@ -68,6 +67,167 @@ def timing_row(label: str, timing: dict) -> str:
     return f"| {label} | {timing['runs']} | {timing['median_ms']:.3f} | {timing['p95_ms']:.3f} |"
 
 
+# Targets, as ratios to the bare view of the same size (issue 7).
+TARGETS = {"verify API": 0.40, "code page": 0.25, "declaration submit": 0.20}
+P99_TARGET_MS = {"verify API": 50.0}
+WORKER_RSS_TARGET_MIB = 150
+
+
+def scenario_rows(results: dict) -> list[str]:
+    lines = [
+        "| People | Scenario | Requests/s | Ratio to bare | Target | p50 (ms) | p99 (ms) | Errors "
+        "| gunicorn CPU per request (ms) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in results["sizes"]:
+        for s in size["scenarios"]:
+            if "error" in s:
+                lines.append(f"| {size['people']:,} | {s['name']} | not measured | | | | | {s['error']} | |")
+                continue
+            target = TARGETS.get(s["name"])
+            verdict = ""
+            if target is not None and s.get("ratio_to_bare") is not None:
+                verdict = f"{target:.2f} {'met' if s['ratio_to_bare'] >= target else '**not met**'}"
+            lines.append(
+                f"| {size['people']:,} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'))} | "
+                f"{verdict} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} | "
+                f"{fmt(s.get('server_cpu_ms_per_request'))} |"
+            )
+    last = results["bare_again"]
+    if "requests_per_s" in last:
+        lines.append(
+            f"| (last) | {last['name']} | {last['requests_per_s']:.0f} | {fmt(last.get('ratio_to_bare'))} | | "
+            f"{fmt(last['p50_ms'])} | {fmt(last['p99_ms'])} | {last['errors']} | "
+            f"{fmt(last.get('server_cpu_ms_per_request'))} |"
+        )
+    return lines
+
+
+def growth_rows(results: dict) -> list[str]:
+    """The same ratio at every size: the largest size's ratio over the smallest's."""
+    sizes = results["sizes"]
+    if len(sizes) < 2:
+        return []
+    first, last = sizes[0], sizes[-1]
+    lines = [
+        "",
+        f"Cost against the number of people: each scenario's ratio at {last['people']:,} people over its ratio "
+        f"at {first['people']:,} (1.00: the same cost; the bare view of each size is its own baseline):",
+        "",
+        "| Scenario | " + " | ".join(f"{size['people']:,}" for size in sizes) + " | last / first |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+    ]
+    for index, s in enumerate(first["scenarios"][1:], start=1):
+        ratios = [size["scenarios"][index].get("ratio_to_bare") for size in sizes]
+        change = ratios[-1] / ratios[0] if ratios[0] and ratios[-1] else None
+        lines.append(f"| {s['name']} | " + " | ".join(fmt(r) for r in ratios) + f" | {fmt(change)} |")
+    return lines
+
+
+def cpu_rows(results: dict, nproc: int) -> list[str]:
+    lines = [
+        "",
+        f"Where the machine's CPU went during each measured {DURATION_S} s run (CPU seconds summed over cores, "
+        f"{nproc * DURATION_S} available; the database column counts only a Postgres on this machine; the "
+        "Celery worker is in everything else):",
+        "",
+        "| People | Scenario | gunicorn workers | database server | load generator | everything else |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    noisy = []
+    for size in results["sizes"]:
+        for s in size["scenarios"]:
+            if "cpu_s" not in s:
+                continue
+            cpu = s["cpu_s"]
+            values = (cpu["gunicorn_workers"], cpu["database"], cpu["load_generator"], cpu["everything_else"])
+            lines.append(f"| {size['people']:,} | {s['name']} | " + " | ".join(f"{v:.1f}" for v in values) + " |")
+            if cpu["everything_else"] > 0.1 * nproc * DURATION_S and s["name"] != "declaration submit":
+                noisy.append(f"{s['name']} at {size['people']:,}")
+    if noisy:
+        lines += [
+            "",
+            f"**Caution**: other processes used more than a tenth of the machine during {', '.join(noisy)}; "
+            "those numbers are lower than a quiet machine would give.",
+        ]
+    return lines
+
+
+def pipeline_lines(p: dict | None) -> list[str]:
+    lines = ["", "## Declarations through the Celery worker (confirmed to colour set)", ""]
+    if not p:
+        return [*lines, "Not measured: no Redis, so no worker."]
+    steady, drain = p["steady"], p["drain"]
+    rate = drain.get("colours_per_s")
+    p95 = steady["confirm_to_colour_ms"]["p95"]
+    lines += [
+        "Real `celery -A healthcode worker` (prefork, concurrency 2) on Redis and Postgres, beat off; "
+        "bench/pipeline.py says how.",
+        "",
+        "| Measurement | Declarations | Coloured | Left confirmed | Needs review | p50 confirm to colour (ms) "
+        "| p95 (ms) | max (ms) | Rate |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| steady: confirmed one after another, worker running | {steady['declarations']} | {steady['coloured']} "
+        f"| {steady['left_confirmed']} | {steady['needs_review']} | {steady['confirm_to_colour_ms']['p50']} | "
+        f"{p95} | {steady['confirm_to_colour_ms']['max']} | {steady['offered_per_s']}/s offered |",
+        f"| drain: all confirmed first, then the worker starts | {drain['declarations']} | {drain['coloured']} | "
+        f"{drain['left_confirmed']} | {drain['needs_review']} | | | | **{rate}/s** through the worker |",
+        "",
+        f"Targets: 200 declarations/s through the worker: **{'met' if rate and rate >= 200 else 'not met'}** "
+        f"({rate}/s); p95 confirm to colour under 1 s: **{'met' if p95 is not None and p95 < 1000 else 'not met'}** "
+        f"({p95} ms at {steady['offered_per_s']}/s offered).",
+    ]
+    rss = p.get("worker_peak_rss_scenarios") or {}
+    if rss:
+        lines += [
+            "",
+            f"Celery worker peak resident memory (VmHWM) after the scenarios: main {rss.get('main_mib')} "
+            f"MiB, pool processes " + ", ".join(f"{v} MiB" for v in rss.get("pool_mib", {}).values()) + ".",
+        ]
+    return lines
+
+
+def tracing_lines(t: dict | None) -> list[str]:
+    lines = ["", "## Contact tracing at scale", ""]
+    if not t:
+        return [*lines, "Not measured (BENCH_TRACE=0)."]
+    ok = t["seconds"] < t["target_s"]
+    lines += [
+        f"One confirmed case among {t['people']:,} people and {t['scans']:,} scans, with {t['case_visits']} "
+        f"visits in the past 14 days, traced by `checkpoints.services.tracing.trace_case` (find companions "
+        f"within ±{t['window_minutes']} min at the same venue, record them, flag each as a companion health "
+        f"event): **{t['seconds']:.2f} s**, target under {t['target_s']:.0f} s: **{'met' if ok else 'not met'}**. "
+        f"{t['companions']} companions found, {t['companion_events']} flagged.",
+        "",
+        "Indexes on the scan log:",
+        "",
+    ]
+    lines += [f"- `{i['name']}`: `{i['definition']}`" for i in t["scan_indexes"]]
+    lines += ["", "EXPLAIN (ANALYZE, BUFFERS) of the trace query:", "", "```", *t["explain_analyze"], "```"]
+    return lines
+
+
+def load_lines(results: dict) -> list[str]:
+    lines = [
+        "",
+        "## Synthetic data",
+        "",
+        "| People (total) | Added | Scans added | Load time (s) | Slowest steps |",
+        "|---:|---:|---:|---:|---|",
+    ]
+    for size in results["sizes"]:
+        load = size.get("load")
+        if not load:
+            continue
+        steps = sorted(load["steps"].items(), key=lambda kv: kv[1], reverse=True)[:3]
+        lines.append(
+            f"| {size['people']:,} | {load['people_added']:,} | {load['scans_added']:,} | {load['seconds']:.0f} | "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in steps)
+            + " |"
+        )
+    return lines
+
+
 def write_reports(results: dict) -> None:
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     m = results["machine"]
@@ -84,79 +244,43 @@ def write_reports(results: dict) -> None:
         f"- Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, qrcode {m['qrcode']}, "
         f"cryptography {m['cryptography']}",
         f"- Database: {results['database']}",
+        f"- Broker: {results['broker']}",
         f"- Server: `{results['gunicorn']['command']}` with DJANGO_SETTINGS_MODULE=bench.settings, DEBUG=0, "
         f"{results['db_connections']}, access log off",
-        f"- Load: {results['load']['tool']}; {results['load']['shape']}; the load generator shares the "
-        f"{m['nproc']} cores with gunicorn",
+        f"- Load: {results['load']['tool']}; {results['load']['shape']}; the load generator, the Celery worker "
+        f"and Postgres share the {m['nproc']} cores with gunicorn",
         "",
-        "## Requests per second",
+        "## Requests per second, by data size",
         "",
-        "| Scenario | Requests/s | Ratio to bare | p50 (ms) | p99 (ms) | Errors | gunicorn CPU per request (ms) "
-        "| Response (bytes) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *scenario_rows(results),
+        "",
     ]
-    for s in results["scenarios"]:
-        if "error" in s:
-            lines.append(f"| {s['name']} | not measured | | | | {s['error']} | | |")
-            continue
-        lines.append(
-            f"| {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'))} | {fmt(s['p50_ms'])} | "
-            f"{fmt(s['p99_ms'])} | {s['errors']} | {fmt(s.get('server_cpu_ms_per_request'))} | "
-            f"{s.get('response_bytes', '')} |"
-        )
-    lines += [""]
-    for s in results["scenarios"]:
+    for s in results["sizes"][0]["scenarios"]:
         lines.append(f"- **{s['name']}**: `{s['method']} {s['path']}`: {s['note']}.")
-    errors_note = [
-        f"{s['name']}: {s['non_2xx_3xx']} non-2xx/3xx, socket errors {s['socket_errors']}"
-        for s in results["scenarios"]
-        if s.get("errors")
-    ]
-    if errors_note:
-        lines += ["", "Errors in detail: " + "; ".join(errors_note) + "."]
-    first, last = (next((s for s in results["scenarios"] if s["name"] == n), {}) for n in (BASELINE, BASELINE_AGAIN))
+    lines += growth_rows(results)
+    first = results["sizes"][0]["scenarios"][0]
+    last = results["bare_again"]
     if first.get("requests_per_s") and last.get("requests_per_s"):
         drift = abs(last["requests_per_s"] - first["requests_per_s"]) / first["requests_per_s"]
         lines += [
             "",
             f"The bare baseline gave {first['requests_per_s']:.0f} requests/s first and "
-            f"{last['requests_per_s']:.0f} at the end ({drift * 100:.0f}% apart)"
-            + (
-                "; ratios are to the first."
-                if drift <= 0.1
-                else ": **the machine was not steady during this run**; ratios are to the first, treat them "
-                "as rough and run again on a quiet machine."
-            ),
+            f"{last['requests_per_s']:.0f} at the very end ({drift * 100:.0f}% apart)"
+            + ("." if drift <= 0.1 else ": **the machine was not steady during this run**; treat the ratios as rough."),
         ]
-    measured = [s for s in results["scenarios"] if "cpu_s" in s]
-    if measured:
-        lines += [
-            "",
-            f"Where the machine's CPU went during each measured {DURATION_S} s run (CPU seconds summed over "
-            f"cores, {m['nproc'] * DURATION_S} available; the database column counts only a Postgres on this "
-            "machine):",
-            "",
-            "| Scenario | gunicorn workers | database server | load generator | everything else |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for s in measured:
-            cpu = s["cpu_s"]
-            values = (cpu["gunicorn_workers"], cpu["database"], cpu["load_generator"], cpu["everything_else"])
-            lines.append(f"| {s['name']} | " + " | ".join(f"{v:.1f}" for v in values) + " |")
-        noisy = [s["name"] for s in measured if s["cpu_s"]["everything_else"] > 0.1 * m["nproc"] * DURATION_S]
-        if noisy:
-            lines += [
-                "",
-                f"**Caution**: other processes used more than a tenth of the machine during {', '.join(noisy)}; "
-                "those numbers are lower than a quiet machine would give. Run again on a quiet machine.",
-            ]
+    lines += cpu_rows(results, m["nproc"])
     rss = results["gunicorn"]["peak_rss"]
+    worst = rss.get("max_worker_mib")
     workers = ", ".join(f"{v} MiB" for v in rss["workers_mib"].values())
     lines += [
         "",
-        f"Peak resident memory (VmHWM) after all scenarios: workers {workers or 'n/a'}; master "
-        f"{rss['master_mib']} MiB.",
+        f"Peak resident memory (VmHWM) after all scenarios: gunicorn workers {workers or 'n/a'} (target under "
+        f"{WORKER_RSS_TARGET_MIB} MB: **{'met' if worst and worst < WORKER_RSS_TARGET_MIB else 'not met'}**); "
+        f"master {rss['master_mib']} MiB.",
     ]
+    lines += pipeline_lines(results.get("declarations_pipeline"))
+    lines += tracing_lines(results.get("tracing"))
+    lines += load_lines(results)
 
     q = results["inprocess"]["qr"]
     t = results["inprocess"]["token"]

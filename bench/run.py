@@ -26,10 +26,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg2
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `python bench/run.py` puts bench/ first, not the project
 
+from bench import actors, data, pipeline, tracing  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH,
     DEMO_CITIZEN,
@@ -39,6 +42,7 @@ from bench.common import (  # noqa: E402
     WRK_CONNECTIONS,
     WRK_THREADS,
     BenchError,
+    env_int,
     log,
     ratio,
     run,
@@ -46,8 +50,37 @@ from bench.common import (  # noqa: E402
 from bench.inprocess import inprocess_timings  # noqa: E402
 from bench.load import find_wrk, wrk_version  # noqa: E402
 from bench.report import load_average, machine_info, write_reports  # noqa: E402
-from bench.scenarios import BASELINE, BASELINE_AGAIN, SCENARIOS, run_scenario  # noqa: E402
-from bench.stack import Database, Gunicorn, bench_env, choose_database, drop_database, log_in  # noqa: E402
+from bench.scenarios import BASELINE_AGAIN, run_scenario, size_scenarios  # noqa: E402
+from bench.stack import (  # noqa: E402
+    CeleryWorker,
+    Database,
+    Gunicorn,
+    bench_env,
+    broker_env,
+    choose_database,
+    drop_database,
+    forget_queue,
+    log_in,
+)
+
+# Data sizes (people), cumulative; each size runs every scenario. Loading takes about 3 s for
+# 10 000, 30 s more for 100 000 and a few minutes more for 1 000 000 (bench/README.md).
+DEFAULT_SIZES = "10000,100000,1000000"
+PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 1000)  # declarations confirmed with the worker running
+PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 3000)  # confirmed first, then the worker drains them
+BENCH_TRACE = os.environ.get("BENCH_TRACE", "1") == "1"
+
+
+def bench_sizes() -> list[int]:
+    raw = os.environ.get("BENCH_SIZES", DEFAULT_SIZES)
+    try:
+        sizes = sorted({int(part) for part in raw.split(",") if part.strip()})
+    except ValueError:
+        sys.exit(f"BENCH_SIZES={raw!r}: use whole numbers separated by commas")
+    if not sizes or sizes[0] < 10:
+        sys.exit(f"BENCH_SIZES={raw!r}: at least one size of 10 or more people")
+    return sizes
+
 
 # ---------------------------------------------------------------- main
 
@@ -62,6 +95,8 @@ def main() -> int:
     var_dir.mkdir()
     db: Database | None = None
     server: Gunicorn | None = None
+    worker: CeleryWorker | None = None
+    env: dict[str, str] = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks below
     try:
         wrk, wrk_note = find_wrk()
@@ -72,7 +107,9 @@ def main() -> int:
             log(f"WARNING: {tool}")
         db = choose_database(var_dir)
         log(f"database: {db.label}")
-        env = bench_env(var_dir, db)
+        if db.url is None:
+            raise BenchError("the load scenarios need PostgreSQL (bulk loading, the gate API's scan log)")
+        env, broker = broker_env(bench_env(var_dir, db))
         manage = [sys.executable, "manage.py"]
         setup = {
             "migrate_s": run([*manage, "migrate", "--noinput"], env, "migrate"),
@@ -85,40 +122,70 @@ def main() -> int:
         os.environ.clear()
         os.environ.update(env)
         inprocess = inprocess_timings()
+        from healthcode.models import City  # Django is set up from here on
 
+        if "REDIS_URL" in env:
+            worker = CeleryWorker(env, OUT / "celery.log")
+            worker.start()
         server = Gunicorn(env, OUT / "gunicorn.log")
         server.start()
         session, values = log_in(server.port)
         log(f"logged in as {DEMO_CITIZEN}; code page at /code/{values['code_pk']}/")
-        # The baseline runs first and once more at the end: if the two differ much, the
-        # machine was not steady during the run, and RESULTS.md says so.
-        baseline = next(s for s in SCENARIOS if s.name == BASELINE)
+        api_key = actors.gate_key()
+        city_id = City.objects.get(code=actors.CITY_CODE).pk
+        conn = psycopg2.connect(db.url)
+
+        # Per size: load the people it adds, then every scenario, the bare baseline first
+        # (ratios are to the baseline of the same size). The baseline runs once more at the
+        # very end: if the two differ much, the machine was not steady, and RESULTS.md says so.
+        sizes, loaded, per_size = bench_sizes(), 0, []
+        for size in sizes:
+            load = data.load_people(conn, loaded + 1, size - loaded, city_id) if size > loaded else None
+            loaded = max(loaded, size)
+            log(f"--- {size} people: scenarios")
+            records = [
+                run_scenario(s, server, db, wrk, session, values, work_dir) for s in size_scenarios(api_key, city_id)
+            ]
+            base = records[0].get("requests_per_s")
+            for record in records:
+                record["ratio_to_bare"] = ratio(record.get("requests_per_s"), base)
+            per_size.append({"people": size, "load": load, "scenarios": records})
+        baseline = size_scenarios(api_key, city_id)[0]
         again = replace(
             baseline, name=BASELINE_AGAIN, note="the baseline once more, to see whether the machine held steady"
         )
-        plan = [*SCENARIOS, again]
-        scenarios = [run_scenario(s, server, db, wrk, session, values, work_dir) for s in plan]
-        base = next((s.get("requests_per_s") for s in scenarios if s["name"] == BASELINE), None)
-        for record in scenarios:
-            record["ratio_to_bare"] = ratio(record.get("requests_per_s"), base)
+        last = run_scenario(again, server, db, wrk, session, values, work_dir)
+        last["ratio_to_bare"] = ratio(last.get("requests_per_s"), per_size[0]["scenarios"][0].get("requests_per_s"))
         peak_rss = server.peak_rss()
+
+        declarations = None
+        if worker is not None:
+            worker_rss = worker.peak_rss()
+            declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
+            declarations["worker_peak_rss_scenarios"] = worker_rss
+        trace = tracing.measure() if BENCH_TRACE else None
+        conn.close()
         server.stop()
         server_errors = [line for line in server.log_path.read_text().splitlines() if "Traceback" in line]
+        scenarios = [s for size in per_size for s in size["scenarios"]] + [last]
 
         results = {
             "machine": {**machine_info(), "load_average_start": load_at_start},
             "database": db.label,
-            "db_connections": f"persistent database connections (DB_CONN_MAX_AGE={env.get('DB_CONN_MAX_AGE', '60')} s)"
-            if db.url
-            else "a new SQLite connection per request (the settings give SQLite no CONN_MAX_AGE)",
+            "broker": broker,
+            "db_connections": f"persistent database connections (DB_CONN_MAX_AGE={env.get('DB_CONN_MAX_AGE', '60')} s)",
             "gunicorn": {"command": " ".join([".venv/bin/gunicorn", *server.cmd[1:]]), "peak_rss": peak_rss},
             "load": {
                 "tool": tool,
-                "shape": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {WARMUP_S} s warm-up then "
-                f"{DURATION_S} s measured per scenario, 127.0.0.1",
+                "shape": f"{WRK_CONNECTIONS} connections ({WRK_THREADS} wrk threads; 16 for the scenarios that "
+                f"keep one citizen per connection), {WARMUP_S} s warm-up then {DURATION_S} s measured per "
+                "scenario, 127.0.0.1",
             },
             "setup": {k: round(v, 1) for k, v in setup.items()},
-            "scenarios": scenarios,
+            "sizes": per_size,
+            "bare_again": last,
+            "declarations_pipeline": declarations,
+            "tracing": trace,
             "inprocess": inprocess,
             "server_tracebacks": len(server_errors),
             "elapsed_s": round(time.perf_counter() - started, 1),
@@ -136,6 +203,9 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+        if worker is not None:
+            worker.stop()
+        forget_queue(env)
         if db is not None and not keep:
             drop_database(db)
         if keep:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,12 @@ class Scenario:
     # pass for a fast result (wrk counts 3xx as success).
     expect_status: int = 200
     expect_text: str | None = None
+    # Scenarios whose requests need fresh data (tokens, sessions): called just before the
+    # warm-up with a directory, returns the wrk script; its Lua checks every answer, so the
+    # one check request is skipped.
+    prepare: Callable[[Path], Path] | None = field(default=None, compare=False)
+    threads: int = WRK_THREADS  # 16 for scenarios that keep one actor per connection
+    requests_per_item: int = 1  # a declaration is two requests: the form, then its confirmation
 
 
 BASELINE = "bare"
@@ -61,6 +68,56 @@ SCENARIOS: list[Scenario] = [
     ),
 ]
 
+CHECKIN_ACTORS_PER_THREAD = 400  # one check-in each; more than 12 s at 500/s would take
+
+
+def size_scenarios(api_key: str, city_id: int, token_pool: int = 2000) -> list[Scenario]:
+    """What a station morning does, at each data size: the citizen's code page, the gate API
+    (verification with the scan durably logged), declarations (form and confirmation, review
+    on the Celery worker) and daily check-ins. Their data is made just before each runs."""
+    from bench import actors, luascripts
+
+    def verify(work_dir: Path) -> Path:
+        return luascripts.verify_script(work_dir / "verify.lua", actors.fresh_tokens(token_pool), api_key)
+
+    def declare(work_dir: Path) -> Path:
+        return luascripts.declare_script(work_dir / "declare.lua", actors.make_actors(WRK_CONNECTIONS), city_id)
+
+    def checkin(work_dir: Path) -> Path:
+        people = actors.make_actors(WRK_CONNECTIONS * CHECKIN_ACTORS_PER_THREAD)
+        return luascripts.checkin_script(work_dir / "checkin.lua", people, WRK_CONNECTIONS)
+
+    return [
+        SCENARIOS[0],
+        SCENARIOS[1],
+        Scenario(
+            "verify API",
+            "/api/v1/verify",
+            f"a gate posts a fresh token (a pool of {token_pool} people, random) with a new nonce; the scan is "
+            "committed before the answer",
+            method="POST",
+            prepare=verify,
+        ),
+        Scenario(
+            "declaration submit",
+            "/declare/",
+            f"{WRK_CONNECTIONS} citizens, one per connection, each POSTs the declaration form and then its "
+            "confirmation (2 requests per declaration; the review runs on the Celery worker)",
+            method="POST",
+            prepare=declare,
+            threads=WRK_CONNECTIONS,
+            requests_per_item=2,
+        ),
+        Scenario(
+            "daily check-in",
+            "/code/<pk>/check-in/",
+            f"{WRK_CONNECTIONS * CHECKIN_ACTORS_PER_THREAD} citizens each POST today's check-in once",
+            method="POST",
+            prepare=checkin,
+            threads=WRK_CONNECTIONS,
+        ),
+    ]
+
 
 # ---------------------------------------------------------------- scenarios
 
@@ -79,7 +136,9 @@ def run_scenario(
     if scenario.auth:
         headers["Cookie"] = f"sessionid={session}"
     record: dict = {"name": scenario.name, "method": scenario.method, "path": path, "note": scenario.note}
-    status, _, body = http_request(server.port, scenario.method, path, headers, scenario.body)
+    status, body = scenario.expect_status, scenario.expect_text or ""
+    if scenario.prepare is None:
+        status, _, body = http_request(server.port, scenario.method, path, headers, scenario.body)
     if status != scenario.expect_status or (scenario.expect_text and scenario.expect_text not in body):
         record["error"] = (
             f"check request: {scenario.method} {path} gave {status}"
@@ -89,26 +148,32 @@ def run_scenario(
         record["check_body_excerpt"] = body[:300]
         log(f"{scenario.name}: {record['error']}")
         return record
-    record["response_bytes"] = len(body.encode())
+    if scenario.prepare is None:
+        record["response_bytes"] = len(body.encode())
     url = server.base + path
     log(f"{scenario.name}: {WARMUP_S} s warm-up, then {DURATION_S} s measured, {method_path(scenario, path)}")
     if wrk:
-        lua = wrk_lua(scenario, work_dir)
-        run_wrk(wrk, url, headers, lua, WARMUP_S)
+        lua = scenario.prepare(work_dir) if scenario.prepare else wrk_lua(scenario, work_dir)
+        threads = scenario.threads
+        _, warm = run_wrk(wrk, url, headers, lua, WARMUP_S, threads)
+        record["warmup_unexpected_answers"] = parse_wrk(warm)["unexpected_answers"]
         workers, before = server.workers(), cpu_snapshot(server, db)
-        cmd, output = run_wrk(wrk, url, headers, lua, DURATION_S)
+        cmd, output = run_wrk(wrk, url, headers, lua, DURATION_S, threads)
         cpu = cpu_snapshot(server, db, since=before)
         safe = " ".join(part.replace(session, "<session>") for part in cmd)
         (OUT / f"wrk-{slug(scenario.name)}.txt").write_text(f"$ {safe}\n{output}")
         record["command"] = safe
         record.update(parse_wrk(output))
+    elif scenario.prepare is not None:
+        record["error"] = "needs wrk (a Lua script); not load-tested with the Python fallback"
+        return record
     else:
         run_python_load(server.port, path, scenario, headers, WARMUP_S)
         workers, before = server.workers(), cpu_snapshot(server, db)
         record.update(run_python_load(server.port, path, scenario, headers, DURATION_S))
         cpu = cpu_snapshot(server, db, since=before)
         record["command"] = f"python fallback: {WRK_THREADS} processes x {WRK_CONNECTIONS // WRK_THREADS} threads"
-    errors = record["non_2xx_3xx"] + sum(record["socket_errors"].values())
+    errors = record["non_2xx_3xx"] + sum(record["socket_errors"].values()) + record.get("unexpected_answers", 0)
     record["errors"] = errors
     record["cpu_s"] = cpu
     server_cpu = cpu["gunicorn_workers"]

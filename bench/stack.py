@@ -24,6 +24,7 @@ from bench.common import (
     SECRET_KEY,
     VENV_BIN,
     BenchError,
+    env_int,
     free_port,
     log,
 )
@@ -156,8 +157,9 @@ def bench_env(var_dir: Path, db: Database) -> dict[str, str]:
             "SECURE_HSTS_SECONDS": "0",
             "HC_VAR_DIR": str(var_dir),
             "HC_KEY_DIR": str(var_dir / "keys"),
-            # No broker: tasks run eagerly in-process, never onto a shared Redis queue.
-            "CELERY_TASK_ALWAYS_EAGER": "1",
+            "CELERY_TASK_ALWAYS_EAGER": "1",  # until a broker is chosen (broker_env)
+            "HC_GATE_RATE_PER_MINUTE": "100000000",  # one venue key drives the whole gate scenario
+            "HC_TOKEN_LIFETIME": "60",
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "LOG_LEVEL": "WARNING",
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -168,7 +170,133 @@ def bench_env(var_dir: Path, db: Database) -> dict[str, str]:
     return env
 
 
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def broker_env(env: dict[str, str]) -> tuple[dict[str, str], str]:
+    """Redis as in production when it answers: Celery's broker and the shared cache, on a
+    queue and key prefix of this run only (the Redis may be shared). Else tasks run eagerly
+    in the web process, and RESULTS.md says so."""
+    import redis
+
+    tag = f"hc-bench-{os.getpid()}"
+    try:
+        redis.Redis.from_url(BENCH_REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:
+        log(f"no Redis at {BENCH_REDIS_URL} ({exc}); tasks run eagerly in-process")
+        return env, f"none (no Redis at {BENCH_REDIS_URL}): tasks ran eagerly inside the web workers"
+    env = {
+        **env,
+        "REDIS_URL": BENCH_REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_QUEUE": tag,
+        "CACHE_KEY_PREFIX": tag,
+    }
+    return env, f"Redis at {BENCH_REDIS_URL}, queue {tag} (this run only), a real Celery worker"
+
+
+def forget_queue(env: dict[str, str]) -> None:
+    """Remove this run's queue and cache keys from the (possibly shared) Redis."""
+    if "REDIS_URL" not in env:
+        return
+    try:
+        import redis
+
+        client = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2)
+        client.delete(env["CELERY_QUEUE"])
+        for key in client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000):
+            client.delete(key)
+    except Exception as exc:
+        log(f"could not clean Redis: {exc}")
+
+
+def vm_hwm(pid: int) -> float | None:
+    """Peak resident set (VmHWM) of a process, in MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class CeleryWorker:
+    """`celery -A healthcode worker` as the Procfile runs it (prefork, 2 processes), without
+    beat: only the tasks the scenarios enqueue run."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2):
+        self.env = env
+        self.log_path = log_path
+        self.cmd = [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "healthcode",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(concurrency),
+            "--queues",
+            env["CELERY_QUEUE"],
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log(f"starting {' '.join(self.cmd)}")
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"the Celery worker exited with {self.proc.returncode}; see {self.log_path}")
+            if " ready." in self.log_path.read_text():
+                return
+            time.sleep(0.3)
+        raise BenchError(f"the Celery worker was not ready within 60 s; see {self.log_path}")
+
+    def peak_rss(self) -> dict:
+        if self.proc is None:
+            return {}
+        pool = {str(pid): vm_hwm(pid) for pid in children_of(self.proc.pid)}
+        return {
+            "main_mib": vm_hwm(self.proc.pid),
+            "pool_mib": pool,
+            "max_mib": max([v for v in [vm_hwm(self.proc.pid), *pool.values()] if v], default=None),
+        }
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # warm shutdown: finishes what it holds
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self._log.close()
+        self.proc = None
+
+
 # ---------------------------------------------------------------- gunicorn
+
+
+# The worker model (bench/README.md, "gunicorn worker model"): sync by default; BENCH_WORKER_CLASS=
+# gthread BENCH_THREADS=4 measures what the Procfile runs.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = env_int("BENCH_THREADS", 4)
 
 
 class Gunicorn:
@@ -183,8 +311,10 @@ class Gunicorn:
             "--workers",
             str(GUNICORN_WORKERS),
             "--worker-class",
-            "sync",
+            WORKER_CLASS,
         ]
+        if WORKER_CLASS == "gthread":
+            self.cmd += ["--threads", str(THREADS)]
         self.env = env
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None

@@ -1,0 +1,136 @@
+"""Declarations through a real Celery worker (issue 3): confirmed -> colour set.
+
+Accounts (codes pending, as before a first review) and their drafts are made before any
+timing (actors.make_actors, declarations.services.save_draft with data shaped like
+tests/factories.declaration_data()). Two measurements, both through Redis and Postgres:
+
+- steady: the worker runs; the bench process confirms the drafts one after another with
+  declarations.services.confirm (which enqueues the review on commit), as fast as one process
+  goes. Confirm-to-colour (ColourChange.created - Declaration.confirmed_at) is the latency a
+  citizen sees at that offered rate.
+- drain: the worker is stopped; the drafts are confirmed (their reviews wait in the queue);
+  the worker starts. Throughput is how fast it empties the queue: declarations reviewed per
+  second between the first and the last colour set. That is the worker's capacity.
+
+Done means no declaration of the batch is left status="confirmed"; needs_review ones (none
+are expected for these normal declarations) are counted and excluded.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from decimal import Decimal
+
+from bench.common import log, percentile
+
+WAIT_S = 180
+
+
+def _drafts(count: int) -> list[tuple[int, uuid.UUID]]:
+    from bench import actors
+    from declarations import services
+    from family.services import self_applicant
+    from healthcode.models import City, User
+
+    city = City.objects.get(code=actors.CITY_CODE)
+    people = actors.make_actors(count, colour="pending")
+    users = User.objects.in_bulk([a.user_id for a in people])
+    out = []
+    for actor in people:
+        user = users[actor.user_id]
+        data = {
+            "form_token": uuid.uuid4(),
+            "city": city,
+            "name": actor.name,
+            "id_number": actor.id_number,
+            "phone": actor.phone,
+            "district": "Jinshui District",
+            "street_address": "1 Huayuan Road",
+            "temperature": Decimal("36.5"),
+            "symptoms": ["none"],
+            "travel": "none",
+            "travel_area": "",
+            "contact": "no",
+            "commitment_truthful": True,
+            "commitment_consent": True,
+        }
+        draft = services.save_draft(user, self_applicant(user), data)
+        out.append((actor.user_id, draft.ref))
+    return out
+
+
+def _confirm_all(drafts: list[tuple[int, uuid.UUID]]) -> float:
+    from declarations import services
+    from healthcode.models import User
+
+    users = User.objects.in_bulk([user_id for user_id, _ in drafts])
+    started = time.perf_counter()
+    for user_id, ref in drafts:
+        services.confirm(users[user_id], ref)
+    return time.perf_counter() - started
+
+
+def _wait_and_measure(refs: list[uuid.UUID]) -> dict:
+    from declarations.models import Declaration
+    from healthcode.models import ColourChange
+
+    batch = Declaration.objects.filter(ref__in=refs)
+    deadline = time.monotonic() + WAIT_S
+    while batch.filter(status=Declaration.Status.CONFIRMED).exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    left = batch.filter(status=Declaration.Status.CONFIRMED).count()
+    needs_review = batch.filter(status=Declaration.Status.NEEDS_REVIEW).count()
+    rows = list(
+        batch.filter(status=Declaration.Status.REVIEWED).values_list("confirmed_at", "applicant__health_code_id")
+    )
+    changes = dict(
+        ColourChange.objects.filter(code_id__in=[code for _, code in rows], from_colour="pending").values_list(
+            "code_id", "created"
+        )
+    )
+    latencies = sorted(
+        (changes[code] - confirmed).total_seconds() * 1000 for confirmed, code in rows if code in changes
+    )
+    times = sorted(changes.values())
+    span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else None
+    return {
+        "declarations": len(refs),
+        "coloured": len(latencies),
+        "left_confirmed": left,
+        "needs_review": needs_review,
+        "confirm_to_colour_ms": {
+            "p50": round(statistics.median(latencies), 1) if latencies else None,
+            "p95": round(percentile(latencies, 95), 1) if latencies else None,
+            "max": round(latencies[-1], 1) if latencies else None,
+        },
+        "first_to_last_colour_s": round(span, 2) if span else None,
+        "colours_per_s": round((len(times) - 1) / span, 1) if span else None,
+    }
+
+
+def measure(worker, steady_count: int, drain_count: int) -> dict:
+    """`worker` is the running bench.stack.CeleryWorker."""
+    log(f"declarations through the worker: making {steady_count + drain_count} accounts and drafts")
+    steady = _drafts(steady_count)
+    drain = _drafts(drain_count)
+
+    log(f"steady: confirming {steady_count} declarations with the worker running")
+    seconds = _confirm_all(steady)
+    result_steady = _wait_and_measure([ref for _, ref in steady])
+    result_steady["offered_per_s"] = round(steady_count / seconds, 1)
+
+    log(f"drain: worker stopped, confirming {drain_count}, then starting the worker")
+    worker.stop()
+    seconds = _confirm_all(drain)
+    worker.start()
+    result_drain = _wait_and_measure([ref for _, ref in drain])
+    result_drain["confirm_s"] = round(seconds, 1)
+    log(
+        f"declarations: steady p95 confirm->colour {result_steady['confirm_to_colour_ms']['p95']} ms at "
+        f"{result_steady['offered_per_s']}/s offered; drain {result_drain['colours_per_s']} colours/s"
+    )
+    return {"steady": result_steady, "drain": result_drain, "peak_rss": worker.peak_rss()}
