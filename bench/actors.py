@@ -57,9 +57,7 @@ def make_actors(count: int, *, colour: str = "green", declared: bool = True) -> 
     city = City.objects.get(code=CITY_CODE)
     numbers = [next(_serial) for _ in range(count)]
     with transaction.atomic():
-        users = User.objects.bulk_create(
-            [User(username=f"17{n:09d}", password="!", is_active=True) for n in numbers]
-        )
+        users = User.objects.bulk_create([User(username=f"17{n:09d}", password="!", is_active=True) for n in numbers])
         codes = HealthCode.objects.bulk_create(
             [HealthCode(colour=colour, version=1 if colour == "pending" else 2) for _ in numbers]
         )

@@ -30,9 +30,13 @@ from bench.common import env_int, log
 SCANS_PER_PERSON = env_int("BENCH_SCANS_PER_PERSON", 10)
 PEOPLE_PER_VENUE = 100  # 10 000 venues at a million people: ~70 scans per venue a day
 HORIZON_DAYS = 14
-# Above this many new scans, the scan log's secondary indexes are dropped and built again
+# Bench venue v has id VENUE_ID_BASE + v: contiguous, so a scan's venue is computed, never
+# looked up (a sequence can have gaps: a rolled-back insert still uses its values).
+VENUE_ID_BASE = 1_000_000
+# Above this many new scans, the scan log's indexes (but its primary key) are dropped and built again
 # after the load (one sorted build is much cheaper than millions of random index inserts).
 REBUILD_INDEXES_ABOVE = 2_000_000
+SCAN_UNIQUE = "scan_once_per_nonce"  # checked again, in one sorted pass, when it is rebuilt
 SCAN_INDEXES = {
     "scan_venue_time_idx": "(venue_id, scanned_at)",
     "scan_person_time_idx": "(applicant_id, scanned_at)",
@@ -138,15 +142,13 @@ def load_people(conn, first: int, count: int, city_id: int) -> dict:
         want = max(10, (first + count - 1) // PEOPLE_PER_VENUE)
         step(
             "venues",
-            """INSERT INTO checkpoints_venue (name, type, city_id, address, active, place_code)
-               SELECT 'Bench venue ' || v, 'mall', %(city)s, 'Jinshui District', true,
+            """INSERT INTO checkpoints_venue (id, name, type, city_id, address, active, place_code)
+               SELECT %(vbase)s + v, 'Bench venue ' || v, 'mall', %(city)s, 'Jinshui District', true,
                       'B' || lpad(to_hex(v), 11, '0')
                FROM generate_series(%(have)s + 1, %(want)s) AS v""",
-            {**p, "have": have, "want": want},
+            {**p, "have": have, "want": want, "vbase": VENUE_ID_BASE},
         )
-        cur.execute("SELECT min(id), count(*) FROM checkpoints_venue WHERE name LIKE 'Bench venue %%'")
-        v0, venues = cur.fetchone()
-        p |= {"v0": v0, "venues": venues}
+        p |= {"v0": VENUE_ID_BASE + 1, "venues": want}
         colour = "CASE WHEN i %% 200 = 1 THEN 'red' WHEN i %% 50 = 0 THEN 'yellow' ELSE 'green' END"
         since = "now() - ((i %% (%(days)s * 24)) * interval '1 hour')"
         started = time.perf_counter()
@@ -202,6 +204,7 @@ def load_people(conn, first: int, count: int, city_id: int) -> dict:
         if rebuild:
             for name in SCAN_INDEXES:
                 cur.execute(f"DROP INDEX IF EXISTS {name}")
+            cur.execute(f"ALTER TABLE checkpoints_scan DROP CONSTRAINT IF EXISTS {SCAN_UNIQUE}")
         # Scans: person i's k-th scan at a venue spread by a multiplicative hash, at a time
         # spread over the horizon; every nonce unique within its venue (scan_once_per_nonce).
         step(
@@ -221,6 +224,7 @@ def load_people(conn, first: int, count: int, city_id: int) -> dict:
             started = time.perf_counter()
             for name, columns in SCAN_INDEXES.items():
                 cur.execute(f"CREATE INDEX {name} ON checkpoints_scan {columns}")
+            cur.execute(f"ALTER TABLE checkpoints_scan ADD CONSTRAINT {SCAN_UNIQUE} UNIQUE (venue_id, nonce)")
             timings["scan indexes rebuilt"] = round(time.perf_counter() - started, 1)
         for table in TABLES:
             _bump_sequence(cur, table)

@@ -23,7 +23,9 @@ import time
 import uuid
 from decimal import Decimal
 
-from bench.common import log, percentile
+from bench import sampling
+from bench.common import OUT, log, percentile
+from bench.stack import children_of
 
 WAIT_S = 180
 
@@ -127,7 +129,9 @@ def measure(worker, steady_count: int, drain_count: int) -> dict:
     worker.stop()
     seconds = _confirm_all(drain)
     worker.start()
+    sampled = sampling.start(children_of(worker.proc.pid), OUT, "celery-drain", 10)
     result_drain = _wait_and_measure([ref for _, ref in drain])
+    result_drain["profile"] = sampling.finish(sampled)
     result_drain["confirm_s"] = round(seconds, 1)
     log(
         f"declarations: steady p95 confirm->colour {result_steady['confirm_to_colour_ms']['p95']} ms at "

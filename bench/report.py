@@ -153,7 +153,33 @@ def cpu_rows(results: dict, nproc: int) -> list[str]:
     return lines
 
 
-def pipeline_lines(p: dict | None) -> list[str]:
+def variant_lines(results: dict) -> list[str]:
+    variants = results.get("variants") or []
+    if not variants:
+        return []
+    lines = [
+        "",
+        f"## Variants, at {results['sizes'][-1]['people']:,} people",
+        "",
+        "One setting changed, on a fresh gunicorn with its own bare baseline (the main table's server is "
+        "`sync`, health checks on):",
+        "",
+        "| Variant | Scenario | Requests/s | Ratio to its bare | p50 (ms) | p99 (ms) | Errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for v in variants:
+        for s in v["scenarios"]:
+            if "error" in s:
+                lines.append(f"| {v['label']} | {s['name']} | not measured | | | | {s['error']} |")
+                continue
+            lines.append(
+                f"| {v['label']} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'))} | "
+                f"{fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} |"
+            )
+    return lines
+
+
+def pipeline_lines(p: dict | None, reuse: dict | None = None) -> list[str]:
     lines = ["", "## Declarations through the Celery worker (confirmed to colour set)", ""]
     if not p:
         return [*lines, "Not measured: no Redis, so no worker."]
@@ -177,6 +203,16 @@ def pipeline_lines(p: dict | None) -> list[str]:
         f"({rate}/s); p95 confirm to colour under 1 s: **{'met' if p95 is not None and p95 < 1000 else 'not met'}** "
         f"({p95} ms at {steady['offered_per_s']}/s offered).",
     ]
+    if reuse:
+        r_steady, r_drain = reuse["steady"], reuse["drain"]
+        lines += [
+            "",
+            "The same with the worker keeping its database connection across tasks (CELERY_DB_REUSE_MAX=100; "
+            f"Celery otherwise reconnects for every task): drain **{r_drain.get('colours_per_s')}/s**, steady p95 "
+            f"{r_steady['confirm_to_colour_ms']['p95']} ms at {r_steady['offered_per_s']}/s offered "
+            f"({r_drain['coloured']} and {r_steady['coloured']} coloured, {r_drain['left_confirmed']} and "
+            f"{r_steady['left_confirmed']} left confirmed).",
+        ]
     rss = p.get("worker_peak_rss_scenarios") or {}
     if rss:
         lines += [
@@ -204,6 +240,33 @@ def tracing_lines(t: dict | None) -> list[str]:
     ]
     lines += [f"- `{i['name']}`: `{i['definition']}`" for i in t["scan_indexes"]]
     lines += ["", "EXPLAIN (ANALYZE, BUFFERS) of the trace query:", "", "```", *t["explain_analyze"], "```"]
+    return lines
+
+
+def profile_lines(results: dict) -> list[str]:
+    """py-spy summaries (BENCH_PROFILE=1): the last size's scenarios and the worker's drain."""
+    profiled = [(s["name"], s["profile"]) for s in results["sizes"][-1]["scenarios"] if s.get("profile")]
+    drain = (results.get("declarations_pipeline") or {}).get("drain", {}).get("profile")
+    if drain:
+        profiled.append(("Celery worker, draining reviews", drain))
+    if not profiled:
+        return []
+    lines = [
+        "",
+        "## Where the time goes (py-spy, BENCH_PROFILE=1)",
+        "",
+        "Sampled from outside at 200 Hz during the measured runs of the largest size; shares of the samples in "
+        "which the process was busy (not waiting for a request). The parts overlap (SQL inside a template, say).",
+    ]
+    for name, p in profiled:
+        parts = ", ".join(f"{part} {share * 100:.0f}%" for part, share in p["parts"].items() if share >= 0.02)
+        lines += ["", f"**{name}** ({p['samples']} samples, {p['idle_share'] * 100:.0f}% idle): {parts}.", ""]
+        lines += ["| Own time: function (file:line) | Share |", "|---|---:|"]
+        lines += [f"| `{row['frame'][:110]}` | {row['share_of_busy'] * 100:.1f}% |" for row in p["own"][:6]]
+        lines += ["", "| The project's functions, inclusive | Share |", "|---|---:|"]
+        lines += [
+            f"| `{row['frame'][:110]}` | {row['share_of_busy'] * 100:.1f}% |" for row in p["project_inclusive"][:6]
+        ]
     return lines
 
 
@@ -278,9 +341,11 @@ def write_reports(results: dict) -> None:
         f"{WORKER_RSS_TARGET_MIB} MB: **{'met' if worst and worst < WORKER_RSS_TARGET_MIB else 'not met'}**); "
         f"master {rss['master_mib']} MiB.",
     ]
-    lines += pipeline_lines(results.get("declarations_pipeline"))
+    lines += variant_lines(results)
+    lines += pipeline_lines(results.get("declarations_pipeline"), results.get("declarations_pipeline_db_reuse"))
     lines += tracing_lines(results.get("tracing"))
     lines += load_lines(results)
+    lines += profile_lines(results)
 
     q = results["inprocess"]["qr"]
     t = results["inprocess"]["token"]

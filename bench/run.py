@@ -69,6 +69,13 @@ DEFAULT_SIZES = "10000,100000,1000000"
 PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 1000)  # declarations confirmed with the worker running
 PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 3000)  # confirmed first, then the worker drains them
 BENCH_TRACE = os.environ.get("BENCH_TRACE", "1") == "1"
+VARIANTS = [
+    ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync"),
+    ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread"),
+]
+if os.environ.get("BENCH_VARIANTS", "1") != "1":
+    VARIANTS = []
+VARIANT_SCENARIOS = {"bare", "code page", "verify API"}
 
 
 def bench_sizes() -> list[int]:
@@ -157,16 +164,46 @@ def main() -> int:
         last = run_scenario(again, server, db, wrk, session, values, work_dir)
         last["ratio_to_bare"] = ratio(last.get("requests_per_s"), per_size[0]["scenarios"][0].get("requests_per_s"))
         peak_rss = server.peak_rss()
+        main_cmd = " ".join([".venv/bin/gunicorn", *server.cmd[1:]])
 
-        declarations = None
+        server.stop()
+
+        # Variants at the largest size, each on a fresh gunicorn with its own bare baseline:
+        # what one setting changes (bench/README.md, "What was tried").
+        variants = []
+        for label, overrides, worker_class in VARIANTS:
+            log(f"--- variant: {label}")
+            server = Gunicorn({**env, **overrides}, OUT / "gunicorn-variant.log", worker_class=worker_class)
+            server.start()
+            session, values = log_in(server.port)
+            chosen = [s for s in size_scenarios(api_key, city_id) if s.name in VARIANT_SCENARIOS]
+            records = [run_scenario(s, server, db, wrk, session, values, work_dir) for s in chosen]
+            for record in records:
+                record["ratio_to_bare"] = ratio(record.get("requests_per_s"), records[0].get("requests_per_s"))
+            variants.append(
+                {"label": label, "server": " ".join(server.cmd[1:]), "env": overrides, "scenarios": records}
+            )
+            server.stop()
+
+        declarations = declarations_reuse = None
         if worker is not None:
             worker_rss = worker.peak_rss()
             declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
             declarations["worker_peak_rss_scenarios"] = worker_rss
+            worker.stop()
+            log("--- variant: the worker keeps its database connection (CELERY_DB_REUSE_MAX=100)")
+            worker = CeleryWorker({**env, "CELERY_DB_REUSE_MAX": "100"}, OUT / "celery-reuse.log")
+            worker.start()
+            declarations_reuse = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
         trace = tracing.measure() if BENCH_TRACE else None
         conn.close()
-        server.stop()
-        server_errors = [line for line in server.log_path.read_text().splitlines() if "Traceback" in line]
+        server_errors = [
+            line
+            for path in (OUT / "gunicorn.log", OUT / "gunicorn-variant.log")
+            if path.exists()
+            for line in path.read_text().splitlines()
+            if "Traceback" in line
+        ]
         scenarios = [s for size in per_size for s in size["scenarios"]] + [last]
 
         results = {
@@ -174,7 +211,7 @@ def main() -> int:
             "database": db.label,
             "broker": broker,
             "db_connections": f"persistent database connections (DB_CONN_MAX_AGE={env.get('DB_CONN_MAX_AGE', '60')} s)",
-            "gunicorn": {"command": " ".join([".venv/bin/gunicorn", *server.cmd[1:]]), "peak_rss": peak_rss},
+            "gunicorn": {"command": main_cmd, "peak_rss": peak_rss},
             "load": {
                 "tool": tool,
                 "shape": f"{WRK_CONNECTIONS} connections ({WRK_THREADS} wrk threads; 16 for the scenarios that "
@@ -185,6 +222,8 @@ def main() -> int:
             "sizes": per_size,
             "bare_again": last,
             "declarations_pipeline": declarations,
+            "declarations_pipeline_db_reuse": declarations_reuse,
+            "variants": variants,
             "tracing": trace,
             "inprocess": inprocess,
             "server_tracebacks": len(server_errors),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import sampling
 from bench.common import (
     DURATION_S,
     OUT,
@@ -158,8 +159,11 @@ def run_scenario(
         _, warm = run_wrk(wrk, url, headers, lua, WARMUP_S, threads)
         record["warmup_unexpected_answers"] = parse_wrk(warm)["unexpected_answers"]
         workers, before = server.workers(), cpu_snapshot(server, db)
+        sampled = sampling.start(workers, OUT, slug(scenario.name), DURATION_S)
         cmd, output = run_wrk(wrk, url, headers, lua, DURATION_S, threads)
         cpu = cpu_snapshot(server, db, since=before)
+        if sampled:
+            record["profile"] = sampling.finish(sampled)
         safe = " ".join(part.replace(session, "<session>") for part in cmd)
         (OUT / f"wrk-{slug(scenario.name)}.txt").write_text(f"$ {safe}\n{output}")
         record["command"] = safe

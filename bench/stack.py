@@ -300,7 +300,9 @@ THREADS = env_int("BENCH_THREADS", 4)
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, worker_class: str = "", threads: int = 0):
+        worker_class = worker_class or WORKER_CLASS
+        threads = threads or THREADS
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.cmd = [
@@ -311,10 +313,10 @@ class Gunicorn:
             "--workers",
             str(GUNICORN_WORKERS),
             "--worker-class",
-            WORKER_CLASS,
+            worker_class,
         ]
-        if WORKER_CLASS == "gthread":
-            self.cmd += ["--threads", str(THREADS)]
+        if worker_class == "gthread":
+            self.cmd += ["--threads", str(threads)]
         self.env = env
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None

@@ -43,7 +43,7 @@ def measure() -> dict:
         applicant_id=case_id,
         occurred_at=now,
         source="authority",
-        source_ref=f"bench-case-{case_id}",
+        source_ref=f"bench-case-{case_id}-{now.timestamp():.0f}",
     )
     horizon = tracing.window()
     since = now - dt.timedelta(days=settings.HC_TRACE_DAYS)

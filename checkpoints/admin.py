@@ -115,3 +115,7 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The health authority's contact tracing pages (case traces and their CSV export).
+from checkpoints import tracing_admin  # noqa: E402, F401

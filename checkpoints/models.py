@@ -216,3 +216,118 @@ class Purchase(models.Model):
     def medicine_labels(self) -> list[str]:
         labels = dict(Medicine.choices)
         return [str(labels.get(code, code)) for code in self.medicines]
+
+
+# ---------------------------------------------------------------------------------------
+# Contact tracing (checkpoints.services.tracing)
+
+
+class CaseTrace(models.Model):
+    """The contact tracing of one confirmed or suspected case (a health event the authority
+    recorded): the case's visits in the scan log, the companions found around each, and the
+    family members flagged. Runs again (redelivery, "Trace again") add what is new and
+    change nothing else; the counts are recomputed from the rows each time."""
+
+    event = models.OneToOneField(
+        "declarations.HealthEvent", on_delete=models.PROTECT, related_name="+", verbose_name=_("case")
+    )
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
+    window_minutes = models.PositiveIntegerField(_("window (± minutes)"))
+    days = models.PositiveSmallIntegerField(_("days looked back"))
+    since = models.DateTimeField(_("scans from"))
+    until = models.DateTimeField(_("scans until"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    companions = models.PositiveIntegerField(_("companions found"), default=0)
+    notified = models.PositiveIntegerField(_("companions notified"), default=0)
+    family = models.PositiveIntegerField(_("family members flagged"), default=0)
+    runs = models.PositiveSmallIntegerField(_("runs"), default=0)
+    started = models.DateTimeField(_("first traced"), default=timezone.now)
+    finished = models.DateTimeField(_("last traced"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("last run took (ms)"), default=0)
+
+    class Meta:
+        ordering = ["-started", "-id"]
+        verbose_name = _("case trace")
+        verbose_name_plural = _("case traces")
+        permissions = [
+            ("export_identities", _("Can export companions' full names, ID and mobile numbers")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.companions})"
+
+
+class TraceVisit(models.Model):
+    """One of the case's scans in the past days, and the window around it."""
+
+    trace = models.ForeignKey(CaseTrace, on_delete=models.CASCADE, related_name="visit_rows", verbose_name=_("trace"))
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
+    scanned_at = models.DateTimeField(_("case scanned at"))
+    window_start = models.DateTimeField(_("window from"))
+    window_end = models.DateTimeField(_("window until"))
+    companions = models.PositiveIntegerField(_("companions found"), default=0)
+    notified = models.PositiveIntegerField(_("companions notified"), default=0)
+
+    class Meta:
+        ordering = ["scanned_at", "id"]
+        verbose_name = _("visit of a case")
+        verbose_name_plural = _("visits of a case")
+        constraints = [
+            models.UniqueConstraint(fields=["trace", "venue", "scanned_at"], name="tracevisit_once_per_scan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class TraceContact(models.Model):
+    """A person found by a trace: a companion at one visit, or a family member of the case.
+    `event` is the health event handed to declarations (none: no ID number on file)."""
+
+    class Kind(models.TextChoices):
+        COMPANION = "companion", _("Spatio-temporal companion")
+        FAMILY = "family", _("Family member (same account)")
+
+    # The unique constraint below starts with trace and visit: the foreign keys need no own.
+    trace = models.ForeignKey(
+        CaseTrace, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("trace"), db_index=False
+    )
+    visit = models.ForeignKey(
+        TraceVisit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("visit"),
+        db_index=False,
+    )
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    event = models.ForeignKey(
+        "declarations.HealthEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("health event"),
+    )
+    created = models.DateTimeField(_("found at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["scanned_at", "id"]
+        verbose_name = _("contact found by tracing")
+        verbose_name_plural = _("contacts found by tracing")
+        # Thousands of rows are written at once: as few indexes as the readers need. The first
+        # also serves every read by trace (the counts, the authority's page and its CSV).
+        constraints = [
+            models.UniqueConstraint(fields=["trace", "visit", "applicant"], name="tracecontact_once_per_visit"),
+            models.UniqueConstraint(
+                fields=["trace", "applicant"], condition=models.Q(kind="family"), name="tracecontact_family_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.scanned_at or ''}"

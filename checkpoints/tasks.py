@@ -3,7 +3,17 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from checkpoints.services import tracing
 from checkpoints.services.retention import purge_scans
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 12,
+}
 
 
 @shared_task(
@@ -16,3 +26,17 @@ from checkpoints.services.retention import purge_scans
 def purge_old_scans() -> int:
     """Run by Celery beat every night (CELERY_BEAT_SCHEDULE, "purge-old-scans")."""
     return purge_scans()
+
+
+@shared_task(**RELIABLE)
+def trace_case(event_id: int) -> None:
+    """After a confirmed or suspected case is recorded (settings.HC_HOOKS, "case_recorded"):
+    find and flag its companions and family members (checkpoints.services.tracing)."""
+    tracing.trace_case(event_id)
+
+
+@shared_task(**RELIABLE)
+def trace_untraced_cases() -> None:
+    """Beat, every HC_TRACE_SWEEP_SECONDS: trace any recent case whose task was lost."""
+    for event_id in tracing.untraced_cases():
+        trace_case.delay(event_id)

@@ -44,6 +44,7 @@ from declarations.services.review import area_saved
 from family.masking import mask_id, mask_name, mask_phone
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.validators import normalise_id, validate_resident_id
 
 MASKED_ID = re.compile(r"^(\d{4})\*+(\d{3}[\dX])$")
 MASKED_PHONE = re.compile(r"^(1\d{2})\*+(\d{4})$")
@@ -609,9 +610,42 @@ class RiskAreaAdmin(admin.ModelAdmin):
 
 
 class HealthEventForm(forms.ModelForm):
+    """The health authority marks a person: a confirmed or suspected case, or a close contact,
+    with its own reference and a reason. (Pharmacies and contact tracing report the other
+    kinds by service.) Lowering the colour that follows is a reviewer's override, which needs
+    a second reviewer (four eyes); the mark itself is never edited or deleted."""
+
+    AUTHORITY_KINDS = (HealthEvent.Kind.CONFIRMED_CASE, HealthEvent.Kind.SUSPECTED_CASE, HealthEvent.Kind.CLOSE_CONTACT)
+
+    kind = forms.ChoiceField(label=_("kind"), choices=[(kind.value, kind.label) for kind in AUTHORITY_KINDS])
+    note = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the person is marked (kept for the record; the person is not shown it)."),
+    )
+
     class Meta:
         model = HealthEvent
         fields = ["kind", "id_number", "occurred_at", "source_ref", "note"]
+
+    def clean_id_number(self) -> str:
+        number = normalise_id(self.cleaned_data["id_number"])
+        validate_resident_id(number)
+        return number
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Write down why."), code="reason_required")
+        return note
+
+    def clean_source_ref(self) -> str:
+        ref = self.cleaned_data["source_ref"].strip()
+        if HealthEvent.objects.filter(source="authority", source_ref=ref).exists():
+            raise forms.ValidationError(
+                _("This reference has been recorded already: give each entry its own."), code="duplicate_ref"
+            )
+        return ref
 
 
 @admin.register(HealthEvent)

@@ -201,6 +201,14 @@ class HealthEvent(models.Model):
         verbose_name = _("health event")
         verbose_name_plural = _("health events")
         constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="healthevent_once_per_source_ref")]
+        # Contact tracing's sweep looks for recent cases among many more companion events.
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=models.Q(kind__in=["confirmed_case", "suspected_case"]),
+                name="healthevent_case_time_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"

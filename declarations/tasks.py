@@ -40,6 +40,13 @@ def reassess_person(applicant_id: int) -> None:
 
 
 @shared_task(**RELIABLE)
+def reassess_people(applicant_ids: list[int]) -> None:
+    """After many health events at once (a case's companions): one task per chunk of people."""
+    for applicant_id in applicant_ids:
+        reassess(applicant_id)
+
+
+@shared_task(**RELIABLE)
 def rereview_area(area_id: int) -> None:
     """After a risk area is added or raised: one task per declaration that may name it."""
     for declaration_id in declarations_naming_area(area_id):

@@ -241,6 +241,12 @@ HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Contact tracing (checkpoints.services.tracing): a confirmed or suspected case's scans of the
+# past HC_TRACE_DAYS days are matched with everyone else's at the same venue within
+# ±HC_TRACE_WINDOW_MINUTES; beat traces any case the on-commit task missed.
+HC_TRACE_WINDOW_MINUTES = env_int("HC_TRACE_WINDOW_MINUTES", 120, minimum=1, maximum=24 * 60)
+HC_TRACE_DAYS = env_int("HC_TRACE_DAYS", 14, minimum=1, maximum=HC_SCAN_RETENTION_DAYS)
+HC_TRACE_SWEEP_SECONDS = env_int("HC_TRACE_SWEEP_SECONDS", 60, minimum=5)
 # Notifications (family.services.inbox): every colour change becomes an inbox message and an
 # SMS, through the backend named here (console: the log, with the number masked; locmem: a
 # list, for tests; or a real gateway's class). Beat sends anything the on-commit task missed.
@@ -251,6 +257,7 @@ HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
 # the fact, this top layer names the tasks (each has a beat sweep above for what is missed).
 HC_HOOKS = {
     "colour_changed": ["family.tasks.notify_colour_change"],  # sweep: dispatch-notifications
+    "case_recorded": ["checkpoints.tasks.trace_case"],  # sweep: trace-untraced-cases
 }
 # The health authority's dashboard reads daily figures counted this often (authority/services/figures.py).
 HC_DASHBOARD_EVERY_MINUTES = env_int("HC_DASHBOARD_EVERY_MINUTES", 10, minimum=1, maximum=60)
@@ -270,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-scans": {
         "task": "checkpoints.tasks.purge_old_scans",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "trace-untraced-cases": {
+        "task": "checkpoints.tasks.trace_untraced_cases",
+        "schedule": float(HC_TRACE_SWEEP_SECONDS),
     },
     "dispatch-notifications": {
         "task": "family.tasks.dispatch_notifications",

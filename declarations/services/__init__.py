@@ -5,7 +5,7 @@ events.py: what other apps and the authority report (record_health_event); check
 reviewers.py, appeals.py, explain.py: daily check-ins, reviewers' actions, appeals, "Why this colour?".
 """
 
-from declarations.services.events import record_health_event
+from declarations.services.events import NewEvent, record_health_event, record_health_events
 from declarations.services.intake import (
     DECLARED_FIELDS,
     FamilyFull,
@@ -20,10 +20,12 @@ __all__ = [
     "DECLARED_FIELDS",
     "FamilyFull",
     "IdNumberTaken",
+    "NewEvent",
     "confirm",
     "facts_for",
     "get_declaration_for_user",
     "record_health_event",
+    "record_health_events",
     "review",
     "save_draft",
 ]

@@ -1,21 +1,48 @@
 """What the authority or a checkpoint learns about a person, handed down to the review.
 
 A higher app (checkpoints: a pharmacy registers a medicine purchase, tracing finds a case's
-companions) or the health authority (in the admin) calls `record_health_event`; this app owns
-what follows: the person's colour is re-assessed in the background, after commit.
+companions) or the health authority (in the admin) calls `record_health_event` (or
+`record_health_events` for many at once); this app owns what follows: the person's colour is
+re-assessed in the background, after commit.
+
+A confirmed or suspected case is also traced: its companions are found in the checkpoints'
+scan log. This app cannot import checkpoints (it sits above), so it names the fact,
+"case_recorded", and settings wire the task that traces it (healthcode/hooks.py; the trace
+task runs on commit, and a beat sweep in checkpoints traces any case it missed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from declarations.models import HealthEvent
 from family.models import Applicant
+from healthcode.bulk import insert_rows
+from healthcode.hooks import after_commit
 from healthcode.models import User
 from healthcode.validators import normalise_id
+
+# Events about a case itself: the case's companions are traced (the "case_recorded" hook).
+CASE_KINDS = (HealthEvent.Kind.CONFIRMED_CASE, HealthEvent.Kind.SUSPECTED_CASE)
+# People re-assessed per background task when many events arrive at once.
+REASSESS_CHUNK = 100
+_IN_CHUNK = 2000
+_COLUMNS = (
+    "kind",
+    "id_number",
+    "applicant_id",
+    "occurred_at",
+    "source",
+    "source_ref",
+    "note",
+    "recorded_by_id",
+    "created",
+)
 
 
 def record_health_event(
@@ -54,4 +81,79 @@ def record_health_event(
             return HealthEvent.objects.get(source=source, source_ref=source_ref)
         if applicant_id is not None:
             transaction.on_commit(lambda: reassess_person.delay(applicant_id))
+        if kind in CASE_KINDS:
+            after_commit("case_recorded", event.pk)
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One of many events of one kind from one source (`record_health_events`)."""
+
+    id_number: str
+    occurred_at: datetime
+    source_ref: str
+    note: str = ""
+    applicant_id: int | None = None  # when the caller knows the person already
+
+
+@dataclass(frozen=True)
+class Recorded:
+    ids: dict[str, int]  # source_ref → event id, for every event asked for
+    new: frozenset[str]  # the source_refs recorded by this call (the others were there before)
+
+
+def record_health_events(
+    kind: HealthEvent.Kind | str,
+    source: str,
+    events: Sequence[NewEvent],
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """Record many events of one kind at once (contact tracing: a case's companions) in a few
+    set-based queries, and re-assess the people concerned in the background, in chunks, after
+    commit. Idempotent by (source, source_ref), as `record_health_event`: events recorded
+    before are left as they are and re-assess no one. Not for cases (they are not traced)."""
+    from declarations.tasks import reassess_people  # tasks import services: import late
+
+    kind = HealthEvent.Kind(kind)
+    if kind in CASE_KINDS:
+        raise ValueError("cases are recorded one by one, with record_health_event")
+    now = now or timezone.now()
+    events = list({event.source_ref: event for event in events}.values())
+    refs = [event.source_ref for event in events]
+    with transaction.atomic():
+        unknown = {normalise_id(e.id_number) for e in events if e.applicant_id is None and e.id_number}
+        by_id = dict(Applicant.objects.filter(id_number__in=unknown).values_list("id_number", "pk")) if unknown else {}
+        seal = HealthEvent._meta.get_field("id_number").get_prep_value  # stored encrypted
+        rows = {}
+        for event in events:
+            id_number = normalise_id(event.id_number)
+            applicant_id = event.applicant_id or by_id.get(id_number)
+            row = (kind.value, seal(id_number), applicant_id, event.occurred_at, source, event.source_ref)
+            rows[event.source_ref] = (*row, event.note, actor.pk if actor else None, now)
+        # One statement per few thousand rows. An event recorded before (a second run) or by
+        # another run at the same moment is kept out by the unique constraint.
+        if connection.vendor == "postgresql":
+            ids = dict(insert_rows(HealthEvent, _COLUMNS, list(rows.values()), returning=("source_ref", "id")))
+            fresh = set(ids)
+            ids.update(_event_ids(source, [ref for ref in refs if ref not in fresh]))
+        else:  # no RETURNING through bulk_create: look first
+            existing = _event_ids(source, refs)
+            fresh = set(refs) - set(existing)
+            insert_rows(HealthEvent, _COLUMNS, [rows[ref] for ref in refs if ref in fresh])
+            ids = existing | _event_ids(source, list(fresh))
+        people = sorted({rows[ref][2] for ref in fresh if rows[ref][2] is not None})
+        for start in range(0, len(people), REASSESS_CHUNK):
+            chunk = people[start : start + REASSESS_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: reassess_people.delay(chunk))
+    return Recorded(ids=ids, new=frozenset(fresh))
+
+
+def _event_ids(source: str, refs: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for start in range(0, len(refs), _IN_CHUNK):
+        chunk = refs[start : start + _IN_CHUNK]
+        ids.update(HealthEvent.objects.filter(source=source, source_ref__in=chunk).values_list("source_ref", "pk"))
+    return ids

@@ -110,8 +110,20 @@ def facts_for(
 # Applying a verdict
 
 
-def reason_for(verdict: rules.Verdict) -> str:
-    parts = [str(rule.text) for rule in verdict.fired]
+def reason_for(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> str:
+    """The history row's reason: the rules that fired in plain words. A companion event's
+    note is written for the person (contact tracing: the place and the day, never who the
+    case is) and stands for the general companion rule; other events' notes are the
+    authority's own and stay out of it."""
+    companions = list(
+        dict.fromkeys(event.note for event in events if event.kind == HealthEvent.Kind.COMPANION and event.note)
+    )
+    parts = []
+    for rule in verdict.fired:
+        if rule.code == rules.R_COMPANION.code and companions:
+            parts += companions
+        else:
+            parts.append(str(rule.text))
     named = [f"{m.area.name} ({m.area.level})" for m in verdict.areas if m.certain]
     if named:
         parts.append(_("Risk areas: %(areas)s.") % {"areas": ", ".join(dict.fromkeys(named))})
@@ -119,7 +131,12 @@ def reason_for(verdict: rules.Verdict) -> str:
 
 
 def raise_colour(
-    code_id: int, verdict: rules.Verdict, *, source: ColourChange.Source, now: datetime
+    code_id: int,
+    verdict: rules.Verdict,
+    *,
+    source: ColourChange.Source,
+    now: datetime,
+    events: Iterable[HealthEvent] = (),
 ) -> tuple[ColourChange | None, str]:
     """Apply a machine verdict if it is at least as severe as the current colour (the same
     colour extends its minimum duration). Returns the history row, if any, and a note."""
@@ -135,7 +152,7 @@ def raise_colour(
             verdict.colour,
             source=source,
             rules=verdict.rule_codes,
-            reason=reason_for(verdict),
+            reason=reason_for(verdict, events),
             until=until,
             now=now,
         )
@@ -168,7 +185,9 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
             declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
         else:
             declaration.status = Declaration.Status.REVIEWED
-            _, declaration.review_note = raise_colour(code_id, verdict, source=ColourChange.Source.REVIEW, now=now)
+            _, declaration.review_note = raise_colour(
+                code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events
+            )
         declaration.save()
         return declaration
 
@@ -187,7 +206,7 @@ def reassess_person(applicant_id: int, *, now: datetime | None = None) -> Colour
         return None
     authority = {rules.R_CASE.code, rules.R_CLOSE_CONTACT.code} & set(verdict.rule_codes)
     source = ColourChange.Source.AUTHORITY if authority else ColourChange.Source.REVIEW
-    change, _note = raise_colour(person["health_code_id"], verdict, source=source, now=now)
+    change, _note = raise_colour(person["health_code_id"], verdict, source=source, now=now, events=events)
     return change
 
 
