@@ -21,7 +21,7 @@ from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
 from tests import factories
-from tests.checkpoints.conftest import make_venue, nonce
+from tests.checkpoints.conftest import nonce
 
 WINDOW = timedelta(hours=2)
 SECOND = timedelta(seconds=1)
