@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 from pathlib import Path
 
 from bench.common import (
@@ -66,6 +67,8 @@ def fmt(value: float | None, digits: int = 2) -> str:
 def timing_row(label: str, timing: dict) -> str:
     return f"| {label} | {timing['runs']} | {timing['median_ms']:.3f} | {timing['p95_ms']:.3f} |"
 
+
+REPORT_NAME = re.sub(r"[^a-z0-9-]", "", os.environ.get("BENCH_REPORT", "").lower())
 
 # Targets, as ratios to the bare view of the same size (issue 7).
 TARGETS = {"verify API": 0.40, "code page": 0.25, "declaration submit": 0.20}
@@ -179,7 +182,7 @@ def variant_lines(results: dict) -> list[str]:
     return lines
 
 
-def pipeline_lines(p: dict | None, reuse: dict | None = None) -> list[str]:
+def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
     lines = ["", "## Declarations through the Celery worker (confirmed to colour set)", ""]
     if not p:
         return [*lines, "Not measured: no Redis, so no worker."]
@@ -204,15 +207,21 @@ def pipeline_lines(p: dict | None, reuse: dict | None = None) -> list[str]:
         f"({p95} ms at {steady['offered_per_s']}/s offered).",
     ]
     if reuse:
-        r_steady, r_drain = reuse["steady"], reuse["drain"]
         lines += [
             "",
-            "The same with the worker keeping its database connection across tasks (CELERY_DB_REUSE_MAX=100; "
-            f"Celery otherwise reconnects for every task): drain **{r_drain.get('colours_per_s')}/s**, steady p95 "
-            f"{r_steady['confirm_to_colour_ms']['p95']} ms at {r_steady['offered_per_s']}/s offered "
-            f"({r_drain['coloured']} and {r_steady['coloured']} coloured, {r_drain['left_confirmed']} and "
-            f"{r_steady['left_confirmed']} left confirmed).",
+            "The worker with one setting changed (each a fresh worker; `--concurrency 2` and Celery's "
+            "reconnect-per-task are the defaults above):",
+            "",
+            "| Worker variant | Drain rate | Steady p50 (ms) | Steady p95 (ms) | Offered | Coloured | Left confirmed |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
+        for v in reuse:
+            st, dr = v["steady"], v["drain"]
+            lines.append(
+                f"| {v['label']} | **{dr.get('colours_per_s')}/s** | {st['confirm_to_colour_ms']['p50']} | "
+                f"{st['confirm_to_colour_ms']['p95']} | {st['offered_per_s']}/s | "
+                f"{dr['coloured'] + st['coloured']} | {dr['left_confirmed'] + st['left_confirmed']} |"
+            )
     rss = p.get("worker_peak_rss_scenarios") or {}
     if rss:
         lines += [
@@ -292,7 +301,10 @@ def load_lines(results: dict) -> list[str]:
 
 
 def write_reports(results: dict) -> None:
-    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    # BENCH_REPORT=name writes RESULTS-name.md and results-name.json instead (a profiled run, a
+    # worker experiment), leaving the main results alone.
+    suffix = f"-{REPORT_NAME}" if REPORT_NAME else ""
+    (BENCH / f"results{suffix}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     m = results["machine"]
     lines = [
         "# Benchmark results",
@@ -412,4 +424,4 @@ def write_reports(results: dict) -> None:
     if results["inprocess"]["notes"]:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in results["inprocess"]["notes"]]
     lines += ["", f"Whole run: {results['elapsed_s']:.0f} s.", ""]
-    (BENCH / "RESULTS.md").write_text("\n".join(lines))
+    (BENCH / f"RESULTS{suffix}.md").write_text("\n".join(lines))

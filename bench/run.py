@@ -76,6 +76,15 @@ VARIANTS = [
 if os.environ.get("BENCH_VARIANTS", "1") != "1":
     VARIANTS = []
 VARIANT_SCENARIOS = {"bare", "code page", "verify API"}
+# The worker, one setting changed each: its database connection kept across tasks, and more
+# processes than cores (a review mostly waits for Postgres: its queries and its commit's flush).
+PIPELINE_VARIANTS = [
+    ("keeps its database connection (CELERY_DB_REUSE_MAX=100)", {"CELERY_DB_REUSE_MAX": "100"}, 2),
+    ("8 processes (--concurrency 8)", {}, 8),
+    ("8 processes, connection kept", {"CELERY_DB_REUSE_MAX": "100"}, 8),
+]
+if VARIANTS == []:
+    PIPELINE_VARIANTS = []
 
 
 def bench_sizes() -> list[int]:
@@ -190,11 +199,14 @@ def main() -> int:
             worker_rss = worker.peak_rss()
             declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
             declarations["worker_peak_rss_scenarios"] = worker_rss
-            worker.stop()
-            log("--- variant: the worker keeps its database connection (CELERY_DB_REUSE_MAX=100)")
-            worker = CeleryWorker({**env, "CELERY_DB_REUSE_MAX": "100"}, OUT / "celery-reuse.log")
-            worker.start()
-            declarations_reuse = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
+            declarations_reuse = []
+            for label, overrides, concurrency in PIPELINE_VARIANTS:
+                worker.stop()
+                log(f"--- worker variant: {label}")
+                worker = CeleryWorker({**env, **overrides}, OUT / "celery-variant.log", concurrency=concurrency)
+                worker.start()
+                measured = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
+                declarations_reuse.append({"label": label, **measured})
         trace = tracing.measure() if BENCH_TRACE else None
         conn.close()
         server_errors = [
