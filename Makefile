@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext screenshots
+.PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext screenshots bench-dashboard
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ services: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py
+
+# The health authority's dashboard at a million people (Postgres: DATABASE_URL's server, or local).
+bench-dashboard: install-dev
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -8,13 +8,14 @@ one grouped query over one day's slice of a table, through an index on its time 
   this is also the only moment that day's figure can be taken);
 - declarations confirmed that day (index on status, confirmed_at);
 - daily check-ins of that day (index on day);
-- scans per hour, one query per venue type (index on venue, scanned_at: one range per venue);
+- scans per hour, one query per venue type (index on venue, scanned_at: one range per venue),
+  from the previous hour on: the earlier hours of the day keep their count;
 - colour changes made by hand, per reviewer (index on created).
 
 A day's rows are replaced in one transaction, so the dashboard sees the old or the new count,
-never half. The first run after midnight also closes the previous day (scans uploaded late by
-offline checkpoints, check-ins just before midnight); the colours of the previous day stay as
-last counted.
+never half. The first run after midnight also closes the previous day, all its hours (scans
+uploaded late by offline checkpoints, check-ins just before midnight); the colours of the
+previous day stay as last counted.
 """
 
 from __future__ import annotations
@@ -56,15 +57,20 @@ class Counted:
 
 
 def count_figures(now: datetime | None = None) -> Counted:
-    """Count today's figures; close yesterday's if no count was taken after it ended."""
+    """Count today's figures; close yesterday's activity if no count was taken after it ended
+    (the first run after midnight, or the first run ever)."""
     now = now or timezone.now()
     today = local_day(now)
     yesterday = today - timedelta(days=1)
     closed = DailyActivity.objects.filter(day=yesterday, counted_at__gte=day_bounds(yesterday)[1]).exists()
-    if not closed and DailyActivity.objects.filter(day__lt=today).exists():
+    if not closed:
         count_activity(yesterday, now)
     count_colours(today, now)
-    count_activity(today, now)
+    # Scans are recounted from the hour before the last count on: the earlier hours are done
+    # (a late upload into them is counted when the day closes).
+    last = DailyActivity.objects.filter(day=today).values_list("counted_at", flat=True).first()
+    from_hour = max(0, last.astimezone(zone()).hour - 1) if last and local_day(last) == today else 0
+    count_activity(today, now, from_hour=from_hour)
     return Counted(today, closed_previous=not closed)
 
 
@@ -85,9 +91,11 @@ def count_colours(day: date, now: datetime) -> None:
         ColourCount.objects.bulk_create(counts)
 
 
-def count_activity(day: date, now: datetime) -> None:
-    """Declarations, check-ins, scans per hour and venue type, reviewers' changes of one day."""
+def count_activity(day: date, now: datetime, *, from_hour: int = 0) -> None:
+    """Declarations, check-ins, scans per hour and venue type, reviewers' changes of one day;
+    the scans only from `from_hour` on (the day's other hours keep their count)."""
     start, end = day_bounds(day)
+    scans_from = start + timedelta(hours=from_hour)  # Asia/Shanghai has no daylight saving time
     declarations = (
         Declaration.objects.filter(
             status__in=[Declaration.Status.CONFIRMED, Declaration.Status.REVIEWED, Declaration.Status.NEEDS_REVIEW],
@@ -106,7 +114,7 @@ def count_activity(day: date, now: datetime) -> None:
         # venue_id = ANY(...) AND scanned_at in the day: one index range per venue, no scan of
         # the whole log (Scan has no index on time alone: it would slow every insert).
         rows = (
-            Scan.objects.filter(venue_id__in=venue_ids, scanned_at__gte=start, scanned_at__lt=end)
+            Scan.objects.filter(venue_id__in=venue_ids, scanned_at__gte=scans_from, scanned_at__lt=end)
             .annotate(hour=ExtractHour("scanned_at", tzinfo=zone()))
             .values("hour")
             .annotate(n=Count("id"), stops=Count("id", filter=~Q(result=Scan.Result.OK)))
@@ -129,7 +137,7 @@ def count_activity(day: date, now: datetime) -> None:
         DailyActivity.objects.update_or_create(
             day=day, defaults={"declarations": declarations, "checkins": checkins, "counted_at": now}
         )
-        HourlyScans.objects.filter(day=day).delete()
+        HourlyScans.objects.filter(day=day, hour__gte=from_hour).delete()
         HourlyScans.objects.bulk_create(hourly)
         ReviewerDay.objects.filter(day=day).delete()
         ReviewerDay.objects.bulk_create(reviewer_days)

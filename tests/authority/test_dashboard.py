@@ -122,7 +122,7 @@ def test_counting_again_replaces_the_day(known):
     count_figures(NOW)
     count_figures(NOW + timedelta(minutes=10))
     assert ColourCount.objects.filter(day=TODAY).count() == 4
-    assert DailyActivity.objects.count() == 1
+    assert DailyActivity.objects.filter(day=TODAY).count() == 1
 
 
 def test_the_first_count_after_midnight_closes_yesterday(known):
@@ -250,3 +250,25 @@ def test_the_demo_figures_refuse_a_real_site(db, settings):
     b = board.build(local_day(timezone.now()))
     assert b.province.total > 900_000
     assert any(r.burst for r in b.reviewers)
+
+
+def test_the_admin_links_to_the_dashboard(admin_client, client, db):
+    assert URL in admin_client.get(reverse("admin:index")).text
+    reviewer = factories.account("13500000005")
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    assert URL not in client.get(reverse("admin:index")).text
+
+
+def test_later_counts_of_a_day_recount_only_the_last_hours(known):
+    """Scans of finished hours keep their count until the day closes (at 15:00, 14:00 on)."""
+    count_figures(NOW)
+    subway = Venue.objects.get(name="Subway")
+    scan(subway, at(TODAY, 8, 30))  # an offline scan of the morning, uploaded late
+    scan(subway, at(TODAY, 14, 59))
+    count_figures(NOW)
+    hourly = {(h.hour, h.venue_type): h.scans for h in HourlyScans.objects.filter(day=TODAY)}
+    assert hourly == {(8, "subway"): 2, (14, "subway"): 1, (23, "pharmacy"): 1}
+    count_figures(at(TODAY + timedelta(days=1), 0, 10))  # the day closes: every hour again
+    assert HourlyScans.objects.get(day=TODAY, hour=8).scans == 3

@@ -222,3 +222,46 @@ def test_the_declaration_with_the_keyboard_alone(page, browser_log):
     assert page.locator("input[name=travel][value=none]").count() == 0
     assert User.objects.get(pk=user.pk).applicants.get().health_code.colour == Colour.GREEN
     assert not browser_log.problems, browser_log.problems
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_nothing_scrolls_sideways_at_320_px(browser, live_server, people, locale):
+    """The smallest phones: every page fits the width (a wide table scrolls in its own box)."""
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, locale=locale, is_mobile=True, base_url=live_server.url
+    )
+    page = context.new_page()
+    me, grandma, venue = people["me"].pk, people["grandma"].pk, people["venue"].pk
+    wide = []
+
+    def check(urls):
+        for url in urls:
+            page.goto(url)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > 320:
+                wide.append(f"{url}: {width} px")
+
+    check(["/", "/henan/", "/henan/410100/", "/accounts/login/", "/accounts/signup/", "/no/such/page/"])
+    log_in(page, CITIZEN)
+    check(
+        [
+            f"/code/{me}/",
+            f"/code/{grandma}/",
+            "/code/switch/",
+            "/family/add/",
+            "/declare/",
+            f"/family/{me}/paper/",
+            f"/code/{grandma}/why/",
+            f"/code/{grandma}/check-in/",
+        ]
+    )
+    context.clear_cookies()
+    log_in(page, STAFF)
+    check([f"/checkpoints/{venue}/", f"/checkpoints/{venue}/manage/", f"/checkpoints/{venue}/log/"])
+    context.clear_cookies()
+    log_in(page, AUTHORITY)
+    page.goto("/authority/dashboard/")
+    page.locator("form[action$=count] button").click()
+    check(["/authority/dashboard/"])
+    context.close()
+    assert not wide, wide
