@@ -23,7 +23,7 @@ from family.services import (
 from healthcode import qr, tokens
 from healthcode.colours import Colour
 
-QR_COLOURS = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#a86a00", Colour.RED: "#c0231b"}
+QR_COLOURS = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#946000", Colour.RED: "#c0231b"}  # as --green etc. in app.css
 SESSION_KEY = "family.current_applicant"
 
 
