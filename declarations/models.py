@@ -230,6 +230,8 @@ class CheckIn(models.Model):
         verbose_name = _("daily check-in")
         verbose_name_plural = _("daily check-ins")
         constraints = [models.UniqueConstraint(fields=["applicant", "day"], name="checkin_one_per_day")]
+        # The health authority's dashboard counts each day's check-ins (authority/services/figures.py).
+        indexes = [models.Index(fields=["day"], name="checkin_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.temperature} °C"
