@@ -108,12 +108,8 @@ def build(today: date, city_code: str | None = None) -> Dashboard:
     )
     latest = max((day for day, *_ in counts), default=None)
     counted_at = max((at for day, *_, at in counts if day == latest), default=None)
-    trend: dict[str, list[int | None]] = {colour: [None] * DAYS for colour in COLOURS}
-    counted_days = {day for day, *_ in counts}
-    for colour in COLOURS:
-        for i, day in enumerate(days):
-            if day in counted_days:
-                trend[colour][i] = 0
+    counted_days = {day for day, *_ in counts}  # a day without a count is a gap, not a zero
+    trend: dict[str, list[int | None]] = {c: [0 if day in counted_days else None for day in days] for c in COLOURS}
     for day, city_id, colour, people, _at in counts:
         if chosen is None or city_id == chosen.pk:
             trend[colour][(day - first).days] += people
@@ -121,12 +117,11 @@ def build(today: date, city_code: str | None = None) -> Dashboard:
             rows[city_id].people[colour] += people
             province.people[colour] += people
 
-    for row in (
-        Declaration.objects.filter(status=Declaration.Status.NEEDS_REVIEW).values("city_id").annotate(n=Count("id"))
-    ):
+    waiting = Declaration.objects.filter(status=Declaration.Status.NEEDS_REVIEW)
+    for row in waiting.values("city_id").annotate(n=Count("id")).order_by():
+        province.waiting_reviews += row["n"]
         if row["city_id"] in rows:
             rows[row["city_id"]].waiting_reviews = row["n"]
-            province.waiting_reviews += row["n"]
     for row in (
         Appeal.objects.filter(status__in=Appeal.ACTIVE).values("applicant__city_id").annotate(n=Count("id")).order_by()
     ):
