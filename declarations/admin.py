@@ -622,6 +622,7 @@ class HealthEventForm(forms.ModelForm):
         label=_("reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why the person is marked (kept for the record; the person is not shown it)."),
+        error_messages={"required": _("Write down why.")},
     )
 
     class Meta:
@@ -632,12 +633,6 @@ class HealthEventForm(forms.ModelForm):
         number = normalise_id(self.cleaned_data["id_number"])
         validate_resident_id(number)
         return number
-
-    def clean_note(self) -> str:
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise forms.ValidationError(_("Write down why."), code="reason_required")
-        return note
 
     def clean_source_ref(self) -> str:
         ref = self.cleaned_data["source_ref"].strip()
