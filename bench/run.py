@@ -66,8 +66,8 @@ from bench.stack import (  # noqa: E402
 # Data sizes (people), cumulative; each size runs every scenario. Loading takes about 3 s for
 # 10 000, 30 s more for 100 000 and a few minutes more for 1 000 000 (bench/README.md).
 DEFAULT_SIZES = "10000,100000,1000000"
-PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 1000)  # declarations confirmed with the worker running
-PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 3000)  # confirmed first, then the worker drains them
+PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 500)  # declarations confirmed with the worker running
+PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 2000)  # confirmed first, then the worker drains them
 BENCH_TRACE = os.environ.get("BENCH_TRACE", "1") == "1"
 VARIANTS = [
     ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync"),
