@@ -86,10 +86,11 @@ def document(server_url: str) -> dict:
                             ),
                         },
                         "scanned_at": {
-                            "type": "number",
+                            "type": ["number", "null"],
                             "description": (
                                 "Optional, for scans made offline: when it was scanned (Unix seconds, at most "
-                                "24 hours ago). Expiry is checked as of then, the colour as of now."
+                                "24 hours ago; null or absent: now). Expiry is checked as of then, the colour as "
+                                "of now."
                             ),
                         },
                     },

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.models import User
-from healthcode.validators import normalise_mobile, validate_mobile
+from healthcode.validators import MOBILE, normalise_mobile, validate_mobile
 
 
 class SignupForm(BaseUserCreationForm):
@@ -45,5 +45,8 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
+        # A mobile number as sign-up reads it ("+86 138-0013-8000", full-width digits);
+        # anything else (the admin's username) as typed.
         value = self.cleaned_data["username"]
-        return normalise_mobile(value) if value.strip().lstrip("+").replace(" ", "").isdigit() else value.strip()
+        number = normalise_mobile(value)
+        return number if MOBILE.match(number) else value.strip()

@@ -1,10 +1,12 @@
-"""Cross-cutting HTTP policy: personal pages are never cached; staff sessions time out."""
+"""Cross-cutting HTTP policy: personal pages are never cached; staff sessions time out; a
+request carrying a NUL byte is refused at the door."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -35,4 +37,36 @@ class StaffIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
             request.session.set_expiry(settings.HC_STAFF_IDLE_SECONDS)
+        return self.get_response(request)
+
+
+class NulByte(SuspiciousOperation):
+    """A NUL byte in the address, a cookie or a header."""
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+        return True
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return True
+    return any(
+        key.startswith("HTTP_") and "\x00" in value for key, value in request.META.items() if isinstance(value, str)
+    )
+
+
+class RejectNulBytesMiddleware:
+    """No person types a NUL byte and no browser sends one, and Postgres refuses it in text:
+    one that reached a query (a city code in the address, a session cookie, the User-Agent
+    that django-axes records) was a server error. Refused here with 400, before any view or
+    session lookup sees it (raised as SuspiciousOperation: Django answers 400 and logs it to
+    django.security). Form fields refuse NUL themselves, with a message at the field."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            raise NulByte("NUL byte in the request")
         return self.get_response(request)

@@ -55,12 +55,17 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
-    if not _B64URL.match(text):
+    if not _B64URL.fullmatch(text):
         raise TokenError("malformed")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise TokenError("malformed") from None
+    # One spelling per token: the last character's spare bits must be zero, or "…AB" and
+    # "…AA" would be two different tokens with the same signature (a fuzz test found it).
+    if _b64encode(data) != text:
+        raise TokenError("malformed")
+    return data
 
 
 def issue(
@@ -89,7 +94,7 @@ def verify(token: str, *, now: float | None = None) -> Claims:
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("malformed")
     parts = token.strip().split(".")
-    if len(parts) != 4 or parts[0] != PREFIX or not _KID.match(parts[1]):
+    if len(parts) != 4 or parts[0] != PREFIX or not _KID.fullmatch(parts[1]):
         raise TokenError("malformed")
     _, kid, payload_b64, signature_b64 = parts
     public = verification_keys().get(kid)

@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: Python's \d also matches full-width and Arabic-Indic digits, which int()
+# reads too, so "1١0105…" passed and was stored as a second spelling of a number (a fuzz
+# test found it).
+_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]\Z")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}\Z")
 
 
 def normalise_id(value: str) -> str:

@@ -93,3 +93,13 @@ def missing_services(reason: str) -> None:
     if os.environ.get("HC_REQUIRE_SERVICES") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Fuzz and fault tests say what they tried (tests/counting.py)."""
+    from tests.counting import TRIED
+
+    if TRIED:
+        terminalreporter.section("what the tests tried")
+        for line in TRIED:
+            terminalreporter.write_line(line)

@@ -15,7 +15,11 @@ from family.services import create_account
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: redirect() reads anything without a slash as a view name
+    # ("0" or "code" raised NoReverseMatch, a server error).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
