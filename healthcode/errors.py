@@ -16,6 +16,7 @@ from django.db import InterfaceError as DbInterfaceError
 from django.db import OperationalError as DbOperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import requires_csrf_token
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,24 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
         )
     else:
         template = loader.get_template("503.html" if busy else template_name)
-        response = HttpResponse(template.render({"retry_after": RETRY_AFTER_SECONDS}), status=status)
+        context = {"retry_after": RETRY_AFTER_SECONDS} | (_sent_form(request) if busy else {})
+        response = HttpResponse(template.render(context), status=status)
     if busy:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)  # it may carry what the person typed
     return response
+
+
+def _sent_form(request: HttpRequest) -> dict:
+    """A form sent while a service was down may not have been saved: the busy page offers to
+    send it again, with what was typed kept in hidden fields (never a password; a file must
+    be chosen again), instead of reloading by itself and losing it. Sending a form twice
+    records it once (a declaration by its form token, a check-in by its day)."""
+    if request.method != "POST":
+        return {}
+    try:
+        fields = [(name, value) for name, values in request.POST.lists() for value in values if "password" not in name]
+        files = bool(request.FILES)
+    except Exception:  # the body itself could not be read: nothing to keep
+        fields, files = [], False
+    return {"posted": True, "resend": fields, "files_dropped": files}

@@ -32,9 +32,20 @@ def after_commit(fact: str, *args: int) -> None:
         transaction.on_commit(partial(_enqueue, path, args))
 
 
+def enqueue_after_commit(task, *args: int) -> None:
+    """Enqueue one task after the current transaction commits, on the same terms: a broker
+    that cannot be reached is logged, not raised into the caller whose write has committed
+    (a person's confirmed declaration must not become a server error). Only for work that a
+    sweep finds again (the declarations' sweeper re-enqueues an unreviewed declaration)."""
+    transaction.on_commit(partial(_send, task, args))
+
+
 def _enqueue(path: str, args: tuple[int, ...]) -> None:
-    task = import_string(path)
+    _send(import_string(path), args)
+
+
+def _send(task, args: tuple[int, ...]) -> None:
     try:
         task.delay(*args)
     except BrokerError:
-        log.exception("could not enqueue %s%r; its sweep will pick it up", path, args)
+        log.exception("could not enqueue %s%r; its sweep will pick it up", task.name, args)

@@ -20,6 +20,7 @@ from family.services import (
     take_over,
     update_person,
 )
+from healthcode.hooks import enqueue_after_commit
 from healthcode.models import User
 from healthcode.services import create_code
 
@@ -120,6 +121,7 @@ def confirm(user: User, ref: uuid.UUID) -> Declaration:
             declaration.refresh_from_db()
             return declaration
         _person_for(user, declaration)
-        transaction.on_commit(lambda: review_declaration.delay(declaration.pk))
+        # Broker down: the declaration is stored all the same, and the sweeper enqueues it.
+        enqueue_after_commit(review_declaration, declaration.pk)
     declaration.refresh_from_db()
     return declaration

@@ -22,6 +22,7 @@ from declarations import rules
 from declarations.models import Declaration, HealthEvent, RiskArea, RiskLevel
 from family.models import Applicant
 from healthcode.colours import SEVERITY, Colour
+from healthcode.hooks import enqueue_after_commit
 from healthcode.models import ColourChange, HealthCode
 from healthcode.services import change_colour
 
@@ -325,6 +326,6 @@ def sweep_stuck(
             )
             continue
         if claimed.update(sweeps=F("sweeps") + 1, swept_at=now):
-            transaction.on_commit(lambda pk=pk: review_declaration.delay(pk))
+            enqueue_after_commit(review_declaration, pk)  # broker down: the next sweep
             requeued.append(pk)
     return requeued

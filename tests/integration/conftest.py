@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,13 +46,62 @@ def _reset_broker_connections() -> None:
     kombu_pools.reset()
 
 
-@pytest.fixture
-def celery_worker(django_db_serialized_rollback, transactional_db, tmp_path):
-    """Start `celery worker` against the test database and a queue of its own; route this
-    process's tasks to Redis instead of running them eagerly."""
-    redis_url = _require_services()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
+class Worker:
+    """`celery worker` as production runs it, in a process group of its own (so that a test
+    can SIGKILL it, pool and all, like the OOM killer or a lost machine would), restartable.
+    Each start writes its own log file."""
+
+    def __init__(self, env: dict, queue: str, log_dir: Path, *, pool: str = "solo", concurrency: int = 1):
+        self.env, self.queue, self.log_dir = env, queue, log_dir
+        self.pool, self.concurrency = pool, concurrency
+        self.process: subprocess.Popen | None = None
+        self.logs: list[Path] = []
+
+    @property
+    def log(self) -> Path:
+        return self.logs[-1]
+
+    def start(self, timeout: float = 60) -> subprocess.Popen:
+        log = self.log_dir / f"worker-{len(self.logs) + 1}.log"
+        self.logs.append(log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "healthcode", "worker", "--pool", self.pool,
+             "--concurrency", str(self.concurrency), "--queues", self.queue,
+             "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while "ready." not in log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("the Celery worker did not start:\n" + log.read_text())
+            time.sleep(0.1)
+        return self.process
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: no goodbye, no ack, no requeue by the worker."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+
+    def log_text(self) -> str:
+        return "".join(log.read_text() for log in self.logs)
+
+
+def worker_env(redis_url: str, queue: str, var_dir: Path, **extra: str) -> dict:
+    """The worker's environment: production settings, the test database, our queue."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "healthcode.settings",
         "DATABASE_URL": _database_url(),
@@ -58,33 +109,38 @@ def celery_worker(django_db_serialized_rollback, transactional_db, tmp_path):
         "CELERY_QUEUE": queue,
         "DEBUG": "0",
         "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "HC_VAR_DIR": str(tmp_path),
+        "HC_VAR_DIR": str(var_dir),
         "DB_CONN_MAX_AGE": "0",
+        **extra,
     }
-    log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "healthcode", "worker", "--pool", "solo", "--queues", queue,
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+
+
+@contextmanager
+def tasks_to(broker_url: str, queue: str):
+    """This process's tasks go to the broker instead of running eagerly."""
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
-    celery_app.conf.update(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
+    celery_app.conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
     _reset_broker_connections()
     try:
-        deadline = time.monotonic() + 30
-        while "ready." not in log.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start:\n" + log.read_text())
-            time.sleep(0.1)
-        yield worker, log
+        yield
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
         celery_app.conf.update(saved)
         _reset_broker_connections()
+
+
+@pytest.fixture
+def celery_worker(django_db_serialized_rollback, transactional_db, tmp_path):
+    """Start `celery worker` against the test database and a queue of its own; route this
+    process's tasks to Redis instead of running them eagerly."""
+    redis_url = _require_services()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    worker = Worker(worker_env(redis_url, queue, tmp_path), queue, tmp_path)
+    try:
+        with tasks_to(redis_url, queue):
+            worker.start(timeout=30)
+            yield worker.process, worker.log
+    finally:
+        worker.stop()
         redis.Redis.from_url(redis_url).delete(queue)
 
 
