@@ -69,7 +69,7 @@ def person_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
     return queryset.filter(**{f"{prefix}name__icontains": term.strip()})
 
 
-BADGE = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#a86a00", Colour.RED: "#c0231b", Colour.PENDING: "#595959"}
+BADGE = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#946000", Colour.RED: "#c0231b", Colour.PENDING: "#595959"}
 
 
 def colour_badge(colour: str) -> str:
