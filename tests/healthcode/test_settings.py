@@ -68,6 +68,6 @@ def test_env_helpers(monkeypatch):
 def test_a_fresh_clone_migrates_without_a_var_directory(tmp_path):
     """`make run` on a fresh clone: var/ does not exist yet, and SQLite must still open."""
     fresh = tmp_path / "not-yet"
-    result = _manage("migrate", "--noinput", env={"DEBUG": "1", "HC_VAR_DIR": str(fresh)})
+    result = _manage("migrate", "--noinput", env={"DEBUG": "1", "HC_VAR_DIR": str(fresh), "DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr[-2000:]
     assert (fresh / "db.sqlite3").exists()
