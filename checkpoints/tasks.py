@@ -5,15 +5,7 @@ from django.db import InterfaceError, OperationalError
 
 from checkpoints.services import tracing
 from checkpoints.services.retention import purge_scans
-
-RELIABLE = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "max_retries": 12,
-}
+from healthcode.taskoptions import RELIABLE
 
 
 @shared_task(

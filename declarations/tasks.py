@@ -6,7 +6,6 @@ beat schedule (healthcode/settings.py, CELERY_BEAT_SCHEDULE) runs the last two.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from declarations.services.checkins import close_due_days
@@ -17,15 +16,10 @@ from declarations.services.review import (
     sweep_stuck,
 )
 from declarations.services.review import reassess_person as reassess
+from healthcode.taskoptions import RELIABLE as RELIABLE_BASE
 
-RELIABLE = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError, BrokerError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "max_retries": 12,
-}
+# Broker errors too: these tasks enqueue others (re-review, reassessment).
+RELIABLE = RELIABLE_BASE | {"autoretry_for": (*RELIABLE_BASE["autoretry_for"], BrokerError)}
 
 
 @shared_task(**RELIABLE)

@@ -1,18 +1,9 @@
 """Notification tasks. Tasks take ids, are idempotent and only call a service."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from family.services import inbox
-
-RELIABLE = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "max_retries": 12,
-}
+from healthcode.taskoptions import RELIABLE
 
 
 @shared_task(**RELIABLE)

@@ -94,6 +94,17 @@ class ScanResult:
         return str(REASONS[self.code])
 
 
+def parse_scanned_at(value) -> datetime:
+    """A device's scan time (Unix seconds, from the gate API or the staff page's offline
+    queue) as a datetime; BadScan for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadScan("scanned_at", str(_("scanned_at must be a number of Unix seconds.")))
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise BadScan("scanned_at", str(_("scanned_at is not a possible time."))) from None
+
+
 def check_scan_input(direction: str, nonce: str) -> None:
     if direction not in Scan.Direction.values:
         raise BadScan("direction", str(_("direction must be “entry” or “exit”.")))

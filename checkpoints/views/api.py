@@ -7,7 +7,6 @@ syncs with the shared cache in batches, and the service reads once and inserts o
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -20,7 +19,7 @@ from checkpoints import openapi
 from checkpoints.models import Scan
 from checkpoints.services import ratelimit
 from checkpoints.services.keys import authenticate
-from checkpoints.services.verify import BadScan, verify_scan
+from checkpoints.services.verify import BadScan, parse_scanned_at, verify_scan
 from checkpoints.views.present import api_body
 
 MAX_BODY = 4096
@@ -71,15 +70,6 @@ def _parse(request: HttpRequest) -> tuple[dict | None, JsonResponse | None]:
     return data, None
 
 
-def _scanned_at(value) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadScan("scanned_at", _("scanned_at must be a number of Unix seconds."))
-    try:
-        return datetime.fromtimestamp(value, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        raise BadScan("scanned_at", _("scanned_at is not a possible time.")) from None
-
-
 @csrf_exempt
 def verify(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
@@ -104,7 +94,7 @@ def verify(request: HttpRequest) -> JsonResponse:
     if problem is not None:
         return problem
     try:
-        scanned_at = _scanned_at(data["scanned_at"]) if data.get("scanned_at") is not None else None
+        scanned_at = parse_scanned_at(data["scanned_at"]) if data.get("scanned_at") is not None else None
         result = verify_scan(
             gate.venue_id,
             data["token"],

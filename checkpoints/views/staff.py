@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +18,7 @@ from checkpoints.models import Medicine, Scan
 from checkpoints.services import get_venue_for_staff, is_manager, roles_for
 from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
 from checkpoints.services.stats import recent_scans
-from checkpoints.services.verify import BadScan, ScanResult, verify_scan
+from checkpoints.services.verify import BadScan, ScanResult, parse_scanned_at, verify_scan
 from checkpoints.views.keys import keys_document
 from checkpoints.views.present import page_body
 from family.masking import mask_name, mask_phone
@@ -115,15 +114,6 @@ def staff_verify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _offline_time(value) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadScan("scanned_at", _("scanned_at must be a number of Unix seconds."))
-    try:
-        return datetime.fromtimestamp(value, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        raise BadScan("scanned_at", _("scanned_at is not a possible time.")) from None
-
-
 @require_POST
 @login_required
 def upload(request: HttpRequest, pk: int) -> JsonResponse:
@@ -155,7 +145,7 @@ def upload(request: HttpRequest, pk: int) -> JsonResponse:
                 nonce=item["nonce"],
                 source=Scan.Source.OFFLINE,
                 staff_id=request.user.pk,
-                scanned_at=_offline_time(item.get("scanned_at")),
+                scanned_at=parse_scanned_at(item.get("scanned_at")),
             )
         except BadScan as exc:
             results.append({"nonce": nonce, "error": exc.message})
