@@ -6,6 +6,7 @@ urlpatterns = [
     path("code/", code.code_home, name="code-home"),
     path("code/<int:pk>/", code.code_page, name="code"),
     path("code/<int:pk>/qr.json", code.code_qr, name="code-qr"),
+    path("code/<int:pk>/qr.svg", code.code_qr_svg, name="code-qr-svg"),
     path("code/switch/", code.switch, name="code-switch"),
     path("inbox/", inbox.inbox_page, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_read, name="inbox-read"),

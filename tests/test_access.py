@@ -60,6 +60,7 @@ COVERAGE: dict[str, str] = {
     "declare-confirm": "draft",
     "code": "member",
     "code-qr": "member",
+    "code-qr-svg": "member",
     "why-colour": "member",
     "checkin": "member",
     "appeal": "member",

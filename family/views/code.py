@@ -1,11 +1,16 @@
 """The code page: the QR in the code's colour, renewed before its token expires; and
-Switch Applicants, which chooses whose code is shown (the choice is remembered)."""
+Switch Applicants, which chooses whose code is shown (the choice is remembered).
+
+The page carries the signed token and the phone draws its QR (static/js/code.js, with the
+vendored qrcode-generator): drawing it here cost more than the rest of the page together
+(bench/README.md). Without JavaScript the page shows the same QR as an SVG image drawn here
+(`code_qr_svg`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -28,13 +33,13 @@ SESSION_KEY = "family.current_applicant"
 
 
 def _qr(applicant: Applicant) -> dict:
+    """A fresh token for the QR, the colour it is drawn in; empty while there is no code."""
     code = applicant.health_code
     if code is None or code.colour == Colour.PENDING:
         return {}
-    token = tokens.issue(code.ref, code.colour, code.version)
     return {
-        "token": token,
-        "svg": qr.svg(token, colour=QR_COLOURS[code.colour]),
+        "token": tokens.issue(code.ref, code.colour, code.version),
+        "fill": QR_COLOURS[code.colour],
         "colour": code.colour,
         "lifetime": settings.HC_TOKEN_LIFETIME,
     }
@@ -89,6 +94,17 @@ def code_qr(request: HttpRequest, pk: int) -> JsonResponse:
     if code is not None:
         data["version"] = code.version
     return JsonResponse(data)
+
+
+@require_GET
+@login_required
+@never_cache
+def code_qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QR as an SVG image drawn here, for a phone that runs no JavaScript."""
+    data = _qr(get_applicant_for_user(request.user, pk))
+    if not data:
+        raise Http404
+    return HttpResponse(qr.svg(data["token"], colour=data["fill"]), content_type="image/svg+xml")
 
 
 @require_GET

@@ -31,6 +31,36 @@
 
   var qr = document.getElementById("qr");
   if (!card || !qr) { return; }
+  var SVG = "http://www.w3.org/2000/svg";
+  // The token as a QR (error correction M, quiet zone 4): one path of dark runs, as the
+  // server's healthcode/qr.py draws it for the image without JavaScript.
+  function draw(token, fill) {
+    if (typeof qrcode !== "function") { return; }
+    var code = qrcode(0, "M");
+    code.addData(token, "Byte");
+    code.make();
+    var n = code.getModuleCount(), quiet = 4, size = n + 2 * quiet, d = [];
+    for (var r = 0; r < n; r++) {
+      for (var c = 0; c < n; c++) {
+        if (!code.isDark(r, c)) { continue; }
+        var start = c;
+        while (c + 1 < n && code.isDark(r, c + 1)) { c++; }
+        d.push("M" + (start + quiet) + " " + (r + quiet) + "h" + (c + 1 - start) + "v1h" + (start - c - 1) + "z");
+      }
+    }
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + size + " " + size);
+    svg.setAttribute("shape-rendering", "crispEdges");
+    svg.setAttribute("aria-hidden", "true");
+    var bg = document.createElementNS(SVG, "rect");
+    bg.setAttribute("width", size); bg.setAttribute("height", size); bg.setAttribute("fill", "#fff");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("fill", fill); path.setAttribute("d", d.join(""));
+    svg.appendChild(bg); svg.appendChild(path);
+    qr.replaceChildren(svg);
+    qr.setAttribute("data-token", token);
+  }
+  draw(qr.getAttribute("data-token"), qr.getAttribute("data-fill"));
   var url = card.getAttribute("data-qr-url");
   var timer = null;
   function schedule(lifetime) {
@@ -47,8 +77,7 @@
           window.location.reload();  // the colour changed: show the whole page anew
           return;
         }
-        qr.innerHTML = data.svg;
-        qr.setAttribute("data-token-expires", "");
+        draw(data.token, data.fill);
         schedule(data.lifetime || 60);
       })
       .catch(function () { schedule(10); });

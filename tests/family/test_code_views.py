@@ -1,4 +1,5 @@
 import json
+import re
 
 from django.urls import reverse
 
@@ -16,7 +17,13 @@ def test_green_code_page(client, green_citizen):
     assert "王*明" in page
     assert applicant.id_number[:4] + "*" * 10 + applicant.id_number[-4:] in page
     assert applicant.id_number not in page
-    assert "<svg" in page and 'id="clock"' in page
+    # The phone draws the QR from the token the page carries (static/js/code.js); without
+    # JavaScript it shows the server's SVG of a token of its own.
+    token = re.search(r'data-token="([^"]+)"', page).group(1)
+    assert verification.check(token).code == "ok"
+    assert 'data-fill="#0a7d38"' in page
+    assert reverse("code-qr-svg", args=[applicant.pk]) in page and "<noscript>" in page
+    assert 'id="clock"' in page
     assert "Family Agent" in page and "Refresh" in page
     assert "Zhengzhou" in page
     assert "no-store" in response["Cache-Control"]
@@ -27,9 +34,23 @@ def test_qr_json_gives_a_fresh_token_that_verifies(client, green_citizen):
     applicant = self_applicant(green_citizen)
     data = json.loads(client.get(reverse("code-qr", args=[applicant.pk])).content)
     assert data["colour"] == "green"
-    assert data["svg"].startswith("<svg")
+    assert data["fill"] == "#0a7d38"
     assert verification.check(data["token"]).code == "ok"
     assert data["lifetime"] <= 60
+
+
+def test_qr_svg_for_phones_without_javascript(client, green_citizen):
+    from tests.checkpoints.test_places import decode_svg
+
+    client.force_login(green_citizen)
+    response = client.get(reverse("code-qr-svg", args=[self_applicant(green_citizen).pk]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "no-store" in response["Cache-Control"]
+    assert verification.check(decode_svg(response.content.decode())).code == "ok"
+
+
+def test_qr_svg_of_a_code_not_issued_yet_is_404(citizen_client, citizen):
+    assert citizen_client.get(reverse("code-qr-svg", args=[self_applicant(citizen).pk])).status_code == 404
 
 
 def test_pending_code_says_under_review_and_refreshes(client, citizen, django_capture_on_commit_callbacks):
@@ -41,7 +62,7 @@ def test_pending_code_says_under_review_and_refreshes(client, citizen, django_ca
     assert 'data-color="pending"' in page
     assert "being reviewed" in page
     assert 'http-equiv="refresh"' in page
-    assert "<svg" not in page
+    assert "data-token" not in page
 
 
 def test_no_declaration_yet_offers_to_declare(citizen_client, citizen):
@@ -55,6 +76,7 @@ def test_another_accounts_code_answers_404(client, green_citizen, outsider):
     pk = self_applicant(green_citizen).pk
     assert client.get(reverse("code", args=[pk])).status_code == 404
     assert client.get(reverse("code-qr", args=[pk])).status_code == 404
+    assert client.get(reverse("code-qr-svg", args=[pk])).status_code == 404
     assert client.get(reverse("code", args=[999999])).status_code == 404
 
 
