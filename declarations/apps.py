@@ -8,6 +8,9 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from declarations import privacy
+        from declarations.services.explain import panel_annotations
+        from family.services.codepage import extend
         from healthcode.privacy import register_exporter
 
         register_exporter("declarations", privacy.export)
+        extend(panel_annotations)  # the code page's review panel reads with the page's query

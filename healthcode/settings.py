@@ -228,6 +228,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "healthcode"}}
+# Sessions: read from Redis, written through to the database (healthcode/sessions.py), so the
+# code page's session costs no query. Without Redis each process would have its own cache and
+# could serve a session another process ended: the database alone then.
+SESSION_ENGINE = "healthcode.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Checkpoints: how long the scan log is kept (contact tracing needs 14 days plus margin), and
 # how many gate API requests one venue key may make per minute.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from declarations import rules
@@ -135,13 +136,13 @@ def _normal_days(applicant: Applicant, start: date, today: date) -> dict[date, b
 
 @dataclass
 class Panel:
-    """What the code page's small review panel shows; a few cheap reads (the code page is
-    the hottest page there is), the full explanation is one tap away."""
+    """What the code page's small review panel shows: three facts read with the page's own
+    query (`panel_annotations`), the full explanation one tap away."""
 
     colour: Colour
     waiting_for_reviewer: bool = False
     checked_in_today: bool = False
-    appeal: Appeal | None = None
+    appeal_status: str | None = None  # the latest appeal's
     checkins_needed: int = 0
     checkins_done: int = 0
 
@@ -153,18 +154,43 @@ class Panel:
     def checkins_left(self) -> int:
         return max(self.checkins_needed - self.checkins_done, 0)
 
+    @property
+    def appeal_status_label(self) -> str:
+        return Appeal.Status(self.appeal_status).label if self.appeal_status else ""
+
+
+def panel_annotations(queryset: QuerySet) -> QuerySet:
+    """The panel's facts as annotations on an Applicant query (family's code page query)."""
+    applicant = OuterRef("pk")
+    return queryset.annotate(
+        panel_waiting=Exists(Declaration.objects.filter(applicant=applicant, status=Declaration.Status.NEEDS_REVIEW)),
+        panel_checked_in_today=Exists(CheckIn.objects.filter(applicant=applicant, day=local_day(timezone.now()))),
+        panel_appeal_status=Subquery(
+            Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").values("status")[:1]
+        ),
+    )
+
 
 def panel(applicant: Applicant, code: HealthCode, *, now: datetime | None = None) -> Panel:
     today = local_day(now or timezone.now())
-    out = Panel(
-        colour=Colour(code.colour),
-        waiting_for_reviewer=Declaration.objects.filter(
-            applicant=applicant, status=Declaration.Status.NEEDS_REVIEW
-        ).exists(),
-        appeal=Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").first(),
-    )
+    if now is None and hasattr(applicant, "panel_waiting"):  # read with the page's query
+        out = Panel(
+            colour=Colour(code.colour),
+            waiting_for_reviewer=applicant.panel_waiting,
+            checked_in_today=applicant.panel_checked_in_today,
+            appeal_status=applicant.panel_appeal_status,
+        )
+    else:
+        latest = Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").values("status").first()
+        out = Panel(
+            colour=Colour(code.colour),
+            waiting_for_reviewer=Declaration.objects.filter(
+                applicant=applicant, status=Declaration.Status.NEEDS_REVIEW
+            ).exists(),
+            checked_in_today=CheckIn.objects.filter(applicant=applicant, day=today).exists(),
+            appeal_status=latest["status"] if latest else None,
+        )
     if not out.restricted:
-        out.checked_in_today = CheckIn.objects.filter(applicant=applicant, day=today).exists()
         return out
     start = first_counted_day(code.since)
     normal = _normal_days(applicant, min(start, today), today)

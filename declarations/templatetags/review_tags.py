@@ -27,7 +27,7 @@ def review_panel(applicant: Applicant) -> dict:
         # Whether an appeal is possible takes the rules behind the colour: only asked when
         # the code is yellow or red and no appeal is open.
         "can_appeal": summary.restricted
-        and (summary.appeal is None or summary.appeal.status not in Appeal.ACTIVE)
+        and summary.appeal_status not in Appeal.ACTIVE
         and appeal_refusal(applicant) is None,
     }
 

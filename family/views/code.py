@@ -20,11 +20,11 @@ from family.models import Applicant
 from family.services import (
     applicants_for,
     get_applicant_for_user,
-    inbox,
     mark_notices_read,
     self_applicant,
     unread_notices,
 )
+from family.services.codepage import code_page_applicant
 from healthcode import qr, tokens
 from healthcode.colours import Colour
 
@@ -59,12 +59,12 @@ def code_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def code_page(request: HttpRequest, pk: int) -> HttpResponse:
-    applicant = get_applicant_for_user(request.user, pk)
+    applicant = code_page_applicant(request.user, pk)
     if request.session.get(SESSION_KEY) != applicant.pk:
         request.session[SESSION_KEY] = applicant.pk  # remembered for Switch Applicants
     code = applicant.health_code
     colour = code.colour if code else Colour.PENDING
-    notices = unread_notices(request.user)
+    notices = unread_notices(request.user) if applicant.has_notices else []
     if notices:
         mark_notices_read(request.user, notices)
     context = {
@@ -78,7 +78,7 @@ def code_page(request: HttpRequest, pk: int) -> HttpResponse:
         "is_self": applicant.relationship == "self",
         "qr": _qr(applicant),
         "notices": notices,
-        "inbox_unread": inbox.unread_count(request.user),
+        "inbox_unread": applicant.inbox_unread,
     }
     return render(request, "family/code.html", context)
 
