@@ -159,12 +159,12 @@ class Panel:
         return Appeal.Status(self.appeal_status).label if self.appeal_status else ""
 
 
-def panel_annotations(queryset: QuerySet) -> QuerySet:
+def panel_annotations(queryset: QuerySet, today: date) -> QuerySet:
     """The panel's facts as annotations on an Applicant query (family's code page query)."""
     applicant = OuterRef("pk")
     return queryset.annotate(
         panel_waiting=Exists(Declaration.objects.filter(applicant=applicant, status=Declaration.Status.NEEDS_REVIEW)),
-        panel_checked_in_today=Exists(CheckIn.objects.filter(applicant=applicant, day=local_day(timezone.now()))),
+        panel_checked_in_today=Exists(CheckIn.objects.filter(applicant=applicant, day=today)),
         panel_appeal_status=Subquery(
             Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").values("status")[:1]
         ),
