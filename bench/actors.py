@@ -52,7 +52,7 @@ def make_actors(count: int, *, colour: str = "green", declared: bool = True) -> 
     from family.models import Applicant
     from healthcode.models import City, HealthCode, User
 
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "healthcode.backends.ModelBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
     city = City.objects.get(code=CITY_CODE)
     numbers = [next(_serial) for _ in range(count)]

@@ -31,7 +31,8 @@ DURATION_S = env_int("BENCH_DURATION", 10)
 WARMUP_S = env_int("BENCH_WARMUP", 2)
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
-GUNICORN_WORKERS = 2  # one per core on the 2-core reference machine
+# Web processes: BENCH_WORKERS, by default one per core on the 2-core reference machine.
+GUNICORN_WORKERS = env_int("BENCH_WORKERS", 2)
 QR_RUNS = 2000
 QR_DEFAULT_MASK_RUNS = 300  # about 8 ms each
 SIGN_RUNS = 2000

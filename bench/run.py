@@ -69,9 +69,10 @@ DEFAULT_SIZES = "10000,100000,1000000"
 PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 500)  # declarations confirmed with the worker running
 PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 2000)  # confirmed first, then the worker drains them
 BENCH_TRACE = os.environ.get("BENCH_TRACE", "1") == "1"
-VARIANTS = [
-    ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync"),
-    ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread"),
+VARIANTS = [  # (label, environment, worker class, processes: 0 for the main table's)
+    ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync", 0),
+    ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread", 0),
+    ("sync, 4 processes on 2 cores (a request that waits for Postgres leaves the core to another)", {}, "sync", 4),
 ]
 if os.environ.get("BENCH_VARIANTS", "1") != "1":
     VARIANTS = []
@@ -180,9 +181,11 @@ def main() -> int:
         # Variants at the largest size, each on a fresh gunicorn with its own bare baseline:
         # what one setting changes (bench/README.md, "What was tried").
         variants = []
-        for label, overrides, worker_class in VARIANTS:
+        for label, overrides, worker_class, processes in VARIANTS:
             log(f"--- variant: {label}")
-            server = Gunicorn({**env, **overrides}, OUT / "gunicorn-variant.log", worker_class=worker_class)
+            server = Gunicorn(
+                {**env, **overrides}, OUT / "gunicorn-variant.log", worker_class=worker_class, workers=processes
+            )
             server.start()
             session, values = log_in(server.port)
             chosen = [s for s in size_scenarios(api_key, city_id) if s.name in VARIANT_SCENARIOS]

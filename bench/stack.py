@@ -301,9 +301,10 @@ THREADS = env_int("BENCH_THREADS", 4)
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], log_path: Path, worker_class: str = "", threads: int = 0):
+    def __init__(self, env: dict[str, str], log_path: Path, worker_class: str = "", threads: int = 0, workers: int = 0):
         worker_class = worker_class or WORKER_CLASS
         threads = threads or THREADS
+        self.worker_count = workers or GUNICORN_WORKERS
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.cmd = [
@@ -312,7 +313,7 @@ class Gunicorn:
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
-            str(GUNICORN_WORKERS),
+            str(self.worker_count),
             "--worker-class",
             worker_class,
         ]
@@ -339,7 +340,7 @@ class Gunicorn:
                 continue
             if status != 200:
                 raise BenchError(f"gunicorn answers GET /bench/bare with {status}; see {self.log_path}\n{self.tail()}")
-            if len(self.workers()) >= GUNICORN_WORKERS:
+            if len(self.workers()) >= self.worker_count:
                 return
             time.sleep(0.2)
         raise BenchError(f"gunicorn did not answer within 60 s; see {self.log_path}\n{self.tail()}")

@@ -112,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "healthcode.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses while locked, even the right password
-    "django.contrib.auth.backends.ModelBackend",  # refuses inactive accounts, ending their sessions
+    "healthcode.backends.ModelBackend",  # Django's, compiled once; refuses inactive accounts, ending their sessions
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -30,7 +30,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignupForm(request.POST)
         if form.is_valid():
             user = create_account(form.cleaned_data["username"], form.cleaned_data["password1"])
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="healthcode.backends.ModelBackend")
             return redirect(_next(request) or "home")
     else:
         form = SignupForm()
