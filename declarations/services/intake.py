@@ -63,21 +63,20 @@ def save_draft(
         fields["relationship"] = relationship
     token = data["form_token"]
     applicant_id = applicant.pk if applicant is not None else None
+    # The usual case is a new form: one INSERT. A double click, refresh or replay of the same
+    # form hits the unique (account, form token) and updates that row while it is a draft.
+    try:
+        with transaction.atomic():
+            return Declaration.objects.create(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields)
+    except IntegrityError:
+        pass
     with transaction.atomic():
-        existing = Declaration.objects.select_for_update().filter(submitted_by=user, form_token=token).first()
-        if existing is not None:
-            if existing.status == Declaration.Status.DRAFT and existing.applicant_id == applicant_id:
-                for name, value in fields.items():
-                    setattr(existing, name, value)
-                existing.save()
-            return existing
-        try:
-            with transaction.atomic():
-                return Declaration.objects.create(
-                    submitted_by=user, applicant_id=applicant_id, form_token=token, **fields
-                )
-        except IntegrityError:
-            return Declaration.objects.get(submitted_by=user, form_token=token)
+        existing = Declaration.objects.select_for_update().get(submitted_by=user, form_token=token)
+        if existing.status == Declaration.Status.DRAFT and existing.applicant_id == applicant_id:
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+        return existing
 
 
 def _person_for(user: User, declaration: Declaration) -> Applicant:
@@ -94,34 +93,53 @@ def _person_for(user: User, declaration: Declaration) -> Applicant:
         Declaration.objects.filter(pk=declaration.pk).update(applicant=applicant)
         return applicant
     applicant = declaration.applicant
-    holder = holder_of(declaration.id_number)
-    if holder is not None and holder.pk != applicant.pk:
-        if applicant.relationship == Relationship.SELF and may_take_over(user, holder, name=declaration.name):
-            applicant = take_over(user, holder, replacing=applicant)
-        else:
-            raise IdNumberTaken
-    update_person(applicant, relationship=declaration.relationship, **details)
+    # ID numbers are unique: the person who already has this one holds it (nothing to check).
+    if applicant.id_number != declaration.id_number:
+        holder = holder_of(declaration.id_number)
+        if holder is not None and holder.pk != applicant.pk:
+            if applicant.relationship == Relationship.SELF and may_take_over(user, holder, name=declaration.name):
+                applicant = take_over(user, holder, replacing=applicant)
+            else:
+                raise IdNumberTaken
+    if not _same_details(applicant, declaration, details):  # a repeat declaration changes nothing
+        update_person(applicant, relationship=declaration.relationship, **details)
     if applicant.health_code_id is None:
         Applicant.objects.filter(pk=applicant.pk).update(health_code=create_code())
     return applicant
 
 
-def confirm(user: User, ref: uuid.UUID) -> Declaration:
+def _same_details(applicant: Applicant, declaration: Declaration, details: dict[str, Any]) -> bool:
+    relationship_changes = (
+        applicant.relationship != Relationship.SELF
+        and declaration.relationship != Relationship.SELF
+        and declaration.relationship != applicant.relationship
+    )
+    return not relationship_changes and all(
+        getattr(applicant, name) == (value or applicant.phone if name == "phone" else value)
+        for name, value in details.items()
+    )
+
+
+def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = None) -> Declaration:
     """Confirm a draft: store the person's details and enqueue the review on commit.
-    Confirming twice is harmless: only the first moves the row. Raises IdNumberTaken or
-    FamilyFull, and then nothing is changed."""
+    Confirming twice is harmless: only the first moves the row (the UPDATE ... WHERE status
+    = draft is the compare-and-set, so `declaration` may be one the caller read already).
+    Raises IdNumberTaken or FamilyFull, and then nothing is changed."""
     from declarations.tasks import review_declaration  # tasks import services: import late
 
-    with transaction.atomic():
+    if declaration is None or declaration.ref != ref or declaration.submitted_by_id != user.pk:
         declaration = get_declaration_for_user(user, ref)
+    confirmed_at = timezone.now()
+    with transaction.atomic():
         moved = Declaration.objects.filter(pk=declaration.pk, status=Declaration.Status.DRAFT).update(
-            status=Declaration.Status.CONFIRMED, confirmed_at=timezone.now()
+            status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at
         )
         if not moved:
             declaration.refresh_from_db()
             return declaration
-        _person_for(user, declaration)
+        applicant = _person_for(user, declaration)
         # Broker down: the declaration is stored all the same, and the sweeper enqueues it.
         enqueue_after_commit(review_declaration, declaration.pk)
-    declaration.refresh_from_db()
+    declaration.status, declaration.confirmed_at = Declaration.Status.CONFIRMED, confirmed_at
+    declaration.applicant = applicant
     return declaration

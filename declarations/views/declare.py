@@ -116,7 +116,7 @@ def confirm(request: HttpRequest, ref) -> HttpResponse:
         return redirect("code", pk=declaration.applicant_id)
     if request.method == "POST":
         try:
-            declaration = services.confirm(request.user, declaration.ref)
+            declaration = services.confirm(request.user, declaration.ref, declaration=declaration)
         except services.IdNumberTaken:
             messages.error(request, ID_TAKEN)
             return redirect(_edit_url(declaration))
