@@ -5,7 +5,10 @@ from django.urls import reverse
 from declarations.models import Declaration
 from family.services import self_applicant
 from healthcode.colours import Colour
+from healthcode.models import City
 from tests import factories
+
+ID = factories.valid_id()
 
 LABELS = [
     "Name",
@@ -138,3 +141,37 @@ def test_id_number_held_by_another_person_is_refused_on_the_form(citizen_client,
 def test_anonymous_is_sent_to_log_in(client, db):
     response = client.get(reverse("declare"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def _declare_and_confirm(client, **fields) -> Declaration:
+    response = client.post(reverse("declare"), factories.post_data(**fields))
+    declaration = Declaration.objects.get(ref=response["Location"].split("/")[-3])
+    client.post(reverse("declare-confirm", args=[declaration.ref]))
+    return declaration
+
+
+def test_a_new_declaration_updates_the_persons_details(citizen, citizen_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _declare_and_confirm(citizen_client, name="王小明", id_number=ID)
+        _declare_and_confirm(citizen_client, name="王晓明", id_number=ID, city=City.objects.get(code="410300"))
+    applicant = self_applicant(citizen)
+    assert (applicant.name, applicant.city.code) == ("王晓明", "410300")
+
+
+def test_submit_and_confirm_cost_a_fixed_number_of_queries(
+    citizen, client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The second declaration of the same person (the daily case): the form's POST is the
+    user, the person, the city, the ID holder check and one INSERT; the confirmation is the
+    user, the declaration with its person and one UPDATE (nothing to store about the person).
+    Inside the test's transaction each atomic block counts a SAVEPOINT and its RELEASE."""
+    settings.SESSION_ENGINE = "healthcode.sessions"
+    client.force_login(citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        _declare_and_confirm(client, id_number=ID)
+    data = factories.post_data(id_number=ID)
+    with django_assert_num_queries(5 + 2):
+        response = client.post(reverse("declare"), data)
+    with django_assert_num_queries(3 + 2), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(response["Location"])
+    assert len(callbacks) == 1  # the review, enqueued on commit
