@@ -7,7 +7,10 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Declarations and review")
 
     def ready(self) -> None:
-        from declarations import privacy
+        from declarations import privacy, rules
         from healthcode.privacy import register_exporter
+        from healthcode.reasons import register_text_for
 
         register_exporter("declarations", privacy.export)
+        # The core puts colour changes' reasons into words with the rules' texts.
+        register_text_for(rules.text_for)
