@@ -44,6 +44,7 @@ from declarations.services.review import area_saved
 from family.masking import mask_id, mask_name, mask_phone
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.reasons import reason_text
 from healthcode.validators import normalise_id, validate_resident_id
 
 MASKED_ID = re.compile(r"^(\d{4})\*+(\d{3}[\dX])$")
@@ -94,7 +95,7 @@ def history_table(code_id: int | None) -> str:
                 change.get_to_colour_display(),
                 change.get_source_display(),
                 ", ".join(change.rules),
-                change.reason,
+                reason_text(change),
                 " / ".join(str(user) for user in (change.actor, change.approved_by) if user) or "—",
             )
             for change in changes
@@ -656,7 +657,9 @@ class HealthEventAdmin(admin.ModelAdmin):
         return mask_id(obj.id_number)
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*HealthEventForm.Meta.fields, "source", "applicant", "recorded_by", "created"]
+        if obj is None:
+            return []
+        return [*HealthEventForm.Meta.fields, "place", "source", "applicant", "recorded_by", "created"]
 
     def save_model(self, request, obj: HealthEvent, form, change) -> None:
         if change:

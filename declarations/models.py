@@ -190,6 +190,15 @@ class HealthEvent(models.Model):
     occurred_at = models.DateTimeField(_("occurred at"))
     source = models.CharField(_("source"), max_length=32, help_text=_("Who reported it, e.g. authority, pharmacy."))
     source_ref = models.CharField(_("reference at the source"), max_length=64)
+    # The venue of a companion: the person's reason names it and the day, in their language.
+    place = models.CharField(
+        _("place"),
+        max_length=120,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Where it happened, e.g. the venue; shown to the person."),
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -340,6 +349,8 @@ class PendingOverride(models.Model):
     to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices)
     code_version = models.PositiveIntegerField(_("code version when proposed"))
     reason = models.TextField(_("reason"))
+    # The machine's words in it, as parts (ColourChange.reason_parts), for the change it makes.
+    reason_parts = models.JSONField(_("reason in parts"), default=list, db_default=[], blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(_("proposed"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -123,6 +123,7 @@ NOT_APPEALABLE = frozenset({R_CASE.code, R_CLOSE_CONTACT.code})
 CHECKINS_SERVED = "checkins_served"
 REVIEWER_DECISION = "reviewer_decision"
 APPEAL_UPHELD = "appeal_upheld"
+APPROVED_SUGGESTED = "approved_suggested"  # a reviewer approved the colour the rules suggest
 RELEASE_TEXTS: dict[str, Promise] = {
     CHECKINS_SERVED: _("The consecutive normal daily check-ins were completed."),
     REVIEWER_DECISION: _("A reviewer decided, and wrote down why."),
@@ -130,13 +131,57 @@ RELEASE_TEXTS: dict[str, Promise] = {
 }
 
 
-def text_for(code: str) -> str:
-    """The plain words for a rule code on a colour change (unknown codes are shown as they are)."""
+# Codes of the other parts of a colour change's reason (ColourChange.reason_parts).
+CHECKIN_DAY = "checkin_day"  # {"day", "temperature"}: the check-in that escalated
+RISK_AREAS = "risk_areas"  # {"areas": [{"name", "level"}]}: the areas the declared places fall in
+NO_RULE = "no_rule"
+OTHER_TEXTS: dict[str, Promise] = {
+    NO_RULE: _("No rule applies: the declaration is normal."),
+    APPROVED_SUGGESTED: _("Approved the colour the rules suggest."),
+}
+# The same codes with their parameters (a part without them reads as the plain text above).
+DETAIL_TEXTS: dict[str, Promise] = {
+    # Where and when, never who the case is.
+    R_COMPANION.code: _("Spatio-temporal companion of a case at %(venue)s on %(date)s."),
+    CHECKINS_SERVED: _("%(n)s consecutive normal daily check-ins up to %(day)s."),
+    CHECKIN_DAY: _("Check-in of %(day)s: %(temperature)s °C."),
+}
+LEVEL_TEXTS: dict[str, Promise] = {
+    "low": _("low risk"),
+    "medium": _("medium risk"),
+    "high": _("high risk"),
+}
+
+
+def text_for(code: str, params: Mapping[str, object] | None = None) -> str:
+    """The plain words, in the active language, for a code on a colour change with the
+    parameters of its part, if any (unknown codes are shown as they are)."""
+    if code == RISK_AREAS:
+        return _risk_areas_text(params or {})
+    if params and code in DETAIL_TEXTS:
+        try:
+            return str(DETAIL_TEXTS[code]) % params
+        except (KeyError, TypeError, ValueError):
+            pass  # a part without its parameters reads as the rule's plain text
     if code in BY_CODE:
         return str(BY_CODE[code].text)
     if code in RELEASE_TEXTS:
         return str(RELEASE_TEXTS[code])
-    return code
+    if code in OTHER_TEXTS:
+        return str(OTHER_TEXTS[code])
+    return "" if code == CHECKIN_DAY else code
+
+
+def _risk_areas_text(params: Mapping[str, object]) -> str:
+    areas = params.get("areas")
+    if not isinstance(areas, list):
+        return ""
+    named = [
+        str(_("%(area)s (%(level)s)")) % {"area": area.get("name", ""), "level": LEVEL_TEXTS.get(area.get("level"), "")}
+        for area in areas
+        if isinstance(area, dict)
+    ]
+    return str(_("Risk areas: %(areas)s.")) % {"areas": ", ".join(named)} if named else ""
 
 
 # ---------------------------------------------------------------------------------------

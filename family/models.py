@@ -105,6 +105,8 @@ class InboxMessage(models.Model):
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     from_colour = models.CharField(_("from"), max_length=8, choices=Colour.choices)
     to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices)
+    # The change's reason as written then (ColourChange.reason); the inbox and the SMS put it
+    # into words from the change when read, in the reader's language (inbox.reason_of).
     reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(_("time"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

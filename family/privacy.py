@@ -6,6 +6,7 @@ from typing import Any
 
 from family.models import Applicant, Notice
 from healthcode.models import ColourChange, User
+from healthcode.reasons import reason_text
 
 
 def export(user: User) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def export(user: User) -> dict[str, Any]:
                             "to": change.to_colour,
                             "source": change.source,
                             "rules": change.rules,
-                            "reason": change.reason,
+                            "reason": reason_text(change),  # in the language of the download
                         }
                         for change in ColourChange.objects.filter(code=code).order_by("created", "id")
                     ],

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
+from healthcode.reasons import reason_text
 
 
 @admin.register(User)
@@ -9,6 +11,7 @@ class AccountAdmin(UserAdmin):
     """Usernames (mobile numbers) are encrypted at rest: search finds an exact number or name."""
 
     search_fields = ["first_name", "last_name", "email"]
+    fieldsets = [*UserAdmin.fieldsets, (_("Language"), {"fields": ["language"]})]
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -28,11 +31,15 @@ class ColourChangeInline(admin.TabularInline):
     model = ColourChange
     extra = 0
     can_delete = False
-    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason", "actor", "approved_by"]
+    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason_words", "actor", "approved_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("reason"))
+    def reason_words(self, obj: ColourChange) -> str:
+        return reason_text(obj)  # in the reader's language
 
 
 @admin.register(HealthCode)

@@ -27,6 +27,11 @@ class User(AbstractUser):
         validators=[UnicodeUsernameValidator()],
         error_messages={"unique": _("A user with that username already exists.")},
     )
+    # What is sent to the account later (text messages) is in this language: the one it chose
+    # with the switch on every page, else the one it signed up in. Blank: LANGUAGE_CODE.
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -91,6 +96,11 @@ class ColourChange(models.Model):
     version = models.PositiveIntegerField(_("code version"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     rules = models.JSONField(_("rules"), default=list, blank=True)
+    # The machine's reason in parts, put into words when read, in the reader's language
+    # (healthcode/reasons.py): [{"code": "companion", "venue": "…", "date": "2026-03-01"}, …].
+    reason_parts = models.JSONField(_("reason in parts"), default=list, db_default=[], blank=True)
+    # In words: a reviewer's own, as written; for the machine's, its parts in LANGUAGE_CODE at the
+    # time (rows written before parts were kept have only this).
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -41,6 +41,7 @@ def core_exporter(user: User) -> dict[str, Any]:
     return {
         "mobile_number": user.username,
         "joined": user.date_joined.isoformat(),
+        "language": user.language,
         "last_login": user.last_login.isoformat() if user.last_login else None,
     }
 

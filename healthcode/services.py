@@ -1,16 +1,20 @@
-"""Writes to the core: every colour change goes through `change_colour` and leaves a row."""
+"""Writes to the core: every colour change goes through `change_colour` and leaves a row; an
+account's language is remembered by `remember_language`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from healthcode.colours import Colour
 from healthcode.hooks import after_commit
 from healthcode.models import ColourChange, HealthCode, User
+from healthcode.reasons import default_words
 
 
 class StaleCode(Exception):
@@ -27,6 +31,7 @@ def change_colour(
     *,
     source: ColourChange.Source,
     rules: Sequence[str] = (),
+    reason_parts: Sequence[Mapping[str, Any]] = (),
     reason: str = "",
     actor: User | None = None,
     until: datetime | None = None,
@@ -37,6 +42,10 @@ def change_colour(
     """Set a code's colour, bump its version (older tokens go stale) and write the history
     row, in one transaction. Returns None when the colour is already `to` (the minimum
     duration is then extended if `until` is later).
+
+    The machine gives its reason as `reason_parts` (codes and parameters, JSON: put into words
+    when read, in the reader's language; healthcode/reasons.py); a reviewer gives `reason`, in
+    their own words. Parts without a `reason` are also kept in words in LANGUAGE_CODE.
 
     `actor` is the reviewer who made the change, `approved_by` the second reviewer who approved
     it (four eyes). With `expected_version`, the change applies only if the code is still at
@@ -67,7 +76,8 @@ def change_colour(
             version=code.version,
             source=source,
             rules=list(rules),
-            reason=reason,
+            reason_parts=[dict(part) for part in reason_parts],
+            reason=reason or default_words(reason_parts),
             actor=actor,
             approved_by=approved_by,
             created=now,
@@ -75,3 +85,21 @@ def change_colour(
         # The row is also the outbox: the person is told after commit (family's inbox and SMS).
         after_commit("colour_changed", change.pk)
         return change
+
+
+def language_of(user: User) -> str:
+    """The language to write to the account in when it is not on the site (text messages)."""
+    return user.language or settings.LANGUAGE_CODE
+
+
+def remember_language(user: User, language: str, *, unless_set: bool = False) -> str:
+    """Keep the account's language (one of settings.LANGUAGES; anything else is ignored). With
+    `unless_set`, only an account that has none yet gets it. Returns the account's language."""
+    try:
+        code = translation.get_supported_language_variant(language).lower()  # "zh-Hans": "zh-hans"
+    except LookupError:
+        return language_of(user)
+    if user.language != code and not (unless_set and user.language):
+        User.objects.filter(pk=user.pk).update(language=code)
+        user.language = code
+    return language_of(user)

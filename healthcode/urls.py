@@ -12,7 +12,8 @@ urlpatterns = [
     path("", include("checkpoints.urls")),
     path("", include("authority.urls")),
     path("healthz", core.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
+    # The switch on every page: Django's set_language, and the account keeps the choice.
+    path("i18n/setlang/", core.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

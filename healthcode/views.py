@@ -1,4 +1,4 @@
-"""Operational endpoints of the core."""
+"""The core's endpoints: the health check, and the language switch on every page."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from healthcode.services import remember_language
 
 # A load balancer polls every few seconds: a check that hangs must fail fast instead.
 BROKER_TIMEOUT_S = 1.0
@@ -50,3 +53,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     status["broker"] = ("ok" if _broker_ok(url) else "down") if url else "not used"
     healthy = all(value != "down" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (the cookie, the way back to the page); a signed-in account
+    also keeps the choice, for what is sent to it later (text messages)."""
+    response = i18n.set_language(request)
+    chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen is not None and request.user.is_authenticated:
+        remember_language(request.user, chosen.value)
+    return response

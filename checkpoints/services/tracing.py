@@ -4,10 +4,10 @@ When the health authority records a case (declarations: a health event, in the a
 people who were at the same venue at about the same time must be told within minutes. The
 scan log lives here, at the top, so the tracing does too; what follows for each person found
 belongs to declarations, which this app hands the facts to (`record_health_events`): a
-companion event for everyone found (their code turns yellow, with a reason that names the
-venue and the day and calls the case only "a case"), a close-contact event for the family
-members the case's account holds (their code turns red; a reviewer checks them and may lower
-it, with a second reviewer's approval).
+companion event for everyone found, naming the venue (their code turns yellow, with a reason
+that names the venue and the day, in their language, and calls the case only "a case"), a
+close-contact event for the family members the case's account holds (their code turns red; a
+reviewer checks them and may lower it, with a second reviewer's approval).
 
 How a trace starts. Declarations cannot import this app (it sits below), so it names the fact
 "case_recorded" and settings wire `checkpoints.tasks.trace_case` to it (healthcode/hooks.py):
@@ -135,7 +135,8 @@ def encounters(case_id: int, *, since: datetime, until: datetime, window: timede
 
 
 def companion_note(venue_name: str, day: date) -> str:
-    """The reason the companion reads: the place and the day, never who the case is."""
+    """The event's note, for the authority: the place and the day, never who the case is. (The
+    companion reads the same, in their own language, from the event's place and time.)"""
     with translation.override(settings.LANGUAGE_CODE):
         return _("Spatio-temporal companion of a case at %(venue)s on %(date)s.") % {
             "venue": venue_name,
@@ -258,6 +259,7 @@ def _record_companions(
                 occurred_at=row.scanned_at,
                 source_ref=_ref(event.pk, row.applicant_id),
                 note=notes[(row.venue_id, local_day(row.scanned_at))],
+                place=names[row.venue_id],
                 applicant_id=row.applicant_id,
             )
             for row in new

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from declarations import rules
 from declarations.models import CheckIn, CheckInDay
@@ -79,9 +78,10 @@ def submit_checkin(
                 verdict.colour,
                 source=ColourChange.Source.CHECKIN,
                 rules=verdict.rule_codes,
-                reason=" ".join(str(rule.text) for rule in verdict.fired)
-                + " "
-                + _("Check-in of %(day)s: %(temperature)s °C.") % {"day": day, "temperature": temperature},
+                reason_parts=[
+                    *({"code": code} for code in verdict.rule_codes),
+                    {"code": rules.CHECKIN_DAY, "day": day.isoformat(), "temperature": str(temperature)},
+                ],
                 until=now + timedelta(days=verdict.days),
                 now=now,
             )
@@ -106,7 +106,7 @@ def _release(code_id: int, version: int, served: int, day: date, now: datetime) 
                 Colour.GREEN,
                 source=ColourChange.Source.CHECKIN,
                 rules=[rules.CHECKINS_SERVED],
-                reason=_("%(n)s consecutive normal daily check-ins up to %(day)s.") % {"n": served, "day": day},
+                reason_parts=[{"code": rules.CHECKINS_SERVED, "n": served, "day": day.isoformat()}],
                 now=now,
                 expected_version=version,
             )

@@ -39,6 +39,7 @@ _COLUMNS = (
     "occurred_at",
     "source",
     "source_ref",
+    "place",
     "note",
     "recorded_by_id",
     "created",
@@ -53,6 +54,7 @@ def record_health_event(
     source: str,
     source_ref: str,
     note: str = "",
+    place: str = "",
     actor: User | None = None,
     now: datetime | None = None,
 ) -> HealthEvent:
@@ -73,6 +75,7 @@ def record_health_event(
                     occurred_at=occurred_at,
                     source=source,
                     source_ref=source_ref,
+                    place=place,
                     note=note,
                     recorded_by=actor,
                     created=now or timezone.now(),
@@ -95,6 +98,7 @@ class NewEvent:
     source_ref: str
     note: str = ""
     applicant_id: int | None = None  # when the caller knows the person already
+    place: str = ""  # where it happened (a companion's venue): the person's reason names it
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ def record_health_events(
             id_number = normalise_id(event.id_number)
             applicant_id = event.applicant_id or by_id.get(id_number)
             row = (kind.value, seal(id_number), applicant_id, event.occurred_at, source, event.source_ref)
-            rows[event.source_ref] = (*row, event.note, actor.pk if actor else None, now)
+            rows[event.source_ref] = (*row, event.place, event.note, actor.pk if actor else None, now)
         # One statement per few thousand rows. An event recorded before (a second run) or by
         # another run at the same moment is kept out by the unique constraint.
         if connection.vendor == "postgresql":

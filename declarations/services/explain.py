@@ -16,6 +16,7 @@ from declarations.services.clock import first_counted_day, local_day
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange, HealthCode
+from healthcode.reasons import part_text, reason_text
 
 EVENT_RULES = {
     HealthEvent.Kind.CONFIRMED_CASE: rules.R_CASE.code,
@@ -46,6 +47,27 @@ def current_rule_codes(applicant: Applicant, code: HealthCode, *, now: datetime 
         if rule.colour == code.colour:
             codes.append(rule.code)
     return list(dict.fromkeys(codes))
+
+
+def reason_texts(codes: list[str], last: ColourChange | None) -> list[str]:
+    """Each rule's words in the active language, with the details the change that set the
+    colour kept (a companion's venue and day, say); a rule it has no part for, in plain words."""
+    parts = last.reason_parts if last is not None else []
+    texts: list[str] = []
+    for code in codes:
+        texts += [part_text(part) for part in parts if part.get("code") == code] or [rules.text_for(code)]
+    return texts
+
+
+def history_lines(change: ColourChange) -> list[str]:
+    """A history row's reason, line by line, in the active language: its parts; for a row
+    without them, its rules' plain words and a reviewer's own words, as written."""
+    if change.reason_parts:
+        return [text for text in (part_text(part) for part in change.reason_parts) if text]
+    lines = [rules.text_for(code) for code in change.rules]
+    if change.source == ColourChange.Source.REVIEWER and change.reason:
+        lines.append(change.reason)
+    return lines
 
 
 @dataclass
@@ -106,9 +128,9 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     out.since, out.until = code.since, code.until
     out.history = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
     out.last_change = out.history[0] if out.history else None
-    out.reasons = [rules.text_for(c) for c in current_rule_codes(applicant, code, now=now)]
+    out.reasons = reason_texts(current_rule_codes(applicant, code, now=now), out.last_change)
     if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
-        out.reviewer_reason = out.last_change.reason
+        out.reviewer_reason = reason_text(out.last_change)
     if not out.restricted:
         return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from declarations import rules
 from declarations.models import Declaration, HealthEvent, RiskArea, RiskLevel
+from declarations.services.clock import local_day
 from family.models import Applicant
 from healthcode.colours import SEVERITY, Colour
 from healthcode.hooks import enqueue_after_commit
@@ -111,24 +113,42 @@ def facts_for(
 # Applying a verdict
 
 
-def reason_for(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> str:
-    """The history row's reason: the rules that fired in plain words. A companion event's
-    note is written for the person (contact tracing: the place and the day, never who the
-    case is) and stands for the general companion rule; other events' notes are the
+def companion_parts(events: Iterable[HealthEvent]) -> list[dict[str, Any]]:
+    """What a companion reads about each companion event: the venue and the day (contact
+    tracing: where and when, never who the case is). An event without a place (recorded by
+    hand, or before places were kept) is told by its note, as written."""
+    parts: list[dict[str, Any]] = []
+    for event in events:
+        if event.kind != HealthEvent.Kind.COMPANION:
+            continue
+        if event.place:
+            day = local_day(event.occurred_at).isoformat()
+            part = {"code": rules.R_COMPANION.code, "venue": event.place, "date": day}
+        elif event.note:
+            part = {"text": event.note}
+        else:
+            continue
+        if part not in parts:
+            parts.append(part)
+    return parts
+
+
+def reason_parts(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> list[dict[str, Any]]:
+    """The history row's reason, as parts put into words when read (healthcode/reasons.py):
+    the rules that fired, with a companion's venues and days in place of the general companion
+    rule, and the risk areas the declared places fall in. Other events' notes are the
     authority's own and stay out of it."""
-    companions = list(
-        dict.fromkeys(event.note for event in events if event.kind == HealthEvent.Kind.COMPANION and event.note)
-    )
-    parts = []
+    companions = companion_parts(events)
+    parts: list[dict[str, Any]] = []
     for rule in verdict.fired:
         if rule.code == rules.R_COMPANION.code and companions:
             parts += companions
         else:
-            parts.append(str(rule.text))
-    named = [f"{m.area.name} ({m.area.level})" for m in verdict.areas if m.certain]
+            parts.append({"code": rule.code})
+    named = dict.fromkeys((m.area.name, m.area.level) for m in verdict.areas if m.certain)
     if named:
-        parts.append(_("Risk areas: %(areas)s.") % {"areas": ", ".join(dict.fromkeys(named))})
-    return " ".join(parts) or _("No rule applies: the declaration is normal.")
+        parts.append({"code": rules.RISK_AREAS, "areas": [{"name": name, "level": level} for name, level in named]})
+    return parts or [{"code": rules.NO_RULE}]
 
 
 def raise_colour(
@@ -153,7 +173,7 @@ def raise_colour(
             verdict.colour,
             source=source,
             rules=verdict.rule_codes,
-            reason=reason_for(verdict, events),
+            reason_parts=reason_parts(verdict, events),
             until=until,
             now=now,
         )

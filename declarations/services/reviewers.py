@@ -9,8 +9,10 @@ colour only proposes it (PendingOverride); a different reviewer applies it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
@@ -23,6 +25,7 @@ from declarations.models import Appeal, Declaration, PendingOverride, RecordAcce
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.models import City, ColourChange, HealthCode, User
+from healthcode.reasons import words
 from healthcode.services import StaleCode, change_colour
 
 REVIEWER_COLOURS = (Colour.GREEN, Colour.YELLOW, Colour.RED)
@@ -130,6 +133,7 @@ def _set_colour(
     now: datetime,
     declaration_id: int | None = None,
     appeal_id: int | None = None,
+    reason_parts: Sequence[dict[str, Any]] = (),
 ) -> Decision:
     code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
     if code_id is None:
@@ -146,6 +150,7 @@ def _set_colour(
                     to_colour=colour,
                     code_version=code.version,
                     reason=reason,
+                    reason_parts=list(reason_parts),
                     proposed_by=reviewer,
                     created=now,
                 )
@@ -161,6 +166,7 @@ def _set_colour(
         source=ColourChange.Source.REVIEWER,
         rules=[rules.REVIEWER_DECISION],
         reason=reason,
+        reason_parts=reason_parts,
         actor=reviewer,
         until=now + timedelta(days=days) if days else None,
         now=now,
@@ -168,9 +174,19 @@ def _set_colour(
     return Decision(change=change)
 
 
-def decide(declaration_id: int, reviewer: User, *, colour: str, reason: str, now: datetime | None = None) -> Decision:
+def decide(
+    declaration_id: int,
+    reviewer: User,
+    *,
+    colour: str,
+    reason: str,
+    now: datetime | None = None,
+    reason_parts: Sequence[dict[str, Any]] = (),
+) -> Decision:
     """Decide a declaration that waits for a person (status "needs review"). Exactly one of
-    any number of concurrent reviewers moves it; the others get ReviewError("already_decided")."""
+    any number of concurrent reviewers moves it; the others get ReviewError("already_decided").
+    `reason_parts`: the words in `reason` that are not the reviewer's own, as parts (for the
+    person to read in their language; ColourChange.reason_parts)."""
     now = now or timezone.now()
     colour = _check_colour(colour)
     reason = _clean_reason(reason)
@@ -188,7 +204,9 @@ def decide(declaration_id: int, reviewer: User, *, colour: str, reason: str, now
         )
         if not moved:
             raise ReviewError("already_decided", _("This declaration has been decided already."))
-        return _set_colour(applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id)
+        return _set_colour(
+            applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id, reason_parts=reason_parts
+        )
 
 
 def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now: datetime | None = None) -> Decision:
@@ -196,8 +214,11 @@ def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now:
     suggested = Declaration.objects.filter(pk=declaration_id).values_list("suggested_colour", flat=True).first()
     if not suggested:
         raise ReviewError("no_verdict", _("This declaration has no suggested colour; override it instead."))
-    reason = _("Approved the colour the rules suggest.") + (f" {note.strip()}" if note.strip() else "")
-    return decide(declaration_id, reviewer, colour=suggested, reason=reason, now=now)
+    parts: list[dict[str, Any]] = [{"code": rules.APPROVED_SUGGESTED}]
+    if note.strip():
+        parts.append({"text": note.strip()})  # the reviewer's own words, as written
+    reason = words(parts)  # in the reviewer's language, for the record; the person reads the parts
+    return decide(declaration_id, reviewer, colour=suggested, reason=reason, now=now, reason_parts=parts)
 
 
 def override_colour(
@@ -245,6 +266,7 @@ def approve_override(override_id: int, approver: User, *, note: str = "", now: d
                     source=ColourChange.Source.REVIEWER,
                     rules=[rules.APPEAL_UPHELD if pending.appeal_id else rules.REVIEWER_DECISION],
                     reason=pending.reason,
+                    reason_parts=pending.reason_parts,
                     actor=pending.proposed_by,
                     approved_by=approver,
                     now=now,

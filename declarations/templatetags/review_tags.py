@@ -1,15 +1,15 @@
 """The review panel on the code page (family's template includes it: family imports nothing
-of ours), and the plain words for rule codes."""
+of ours), and a history row's reason in the reader's words."""
 
 from __future__ import annotations
 
 from django import template
 
-from declarations import rules
 from declarations.models import Appeal
 from declarations.services.appeals import appeal_refusal
-from declarations.services.explain import panel
+from declarations.services.explain import history_lines, panel
 from family.models import Applicant
+from healthcode.models import ColourChange
 
 register = template.Library()
 
@@ -33,5 +33,6 @@ def review_panel(applicant: Applicant) -> dict:
 
 
 @register.filter
-def rule_text(code: str) -> str:
-    return rules.text_for(code)
+def reason_lines(change: ColourChange) -> list[str]:
+    """A history row's reason, line by line, in the reader's language."""
+    return history_lines(change)

@@ -8,13 +8,15 @@ from django.http import Http404
 
 from family.models import Applicant, Relationship
 from healthcode.models import User
-from healthcode.services import create_code
+from healthcode.services import create_code, remember_language
 
 
-def create_account(phone: str, password: str) -> User:
-    """A new citizen account with its "self" applicant and a pending health code."""
+def create_account(phone: str, password: str, *, language: str = "") -> User:
+    """A new citizen account with its "self" applicant and a pending health code. `language`:
+    the one the person signed up in (what is sent to the account later is in it)."""
     with transaction.atomic():
         user = User.objects.create_user(username=phone, password=password)
+        remember_language(user, language)
         Applicant.objects.create(account=user, relationship=Relationship.SELF, phone=phone, health_code=create_code())
     return user
 

@@ -14,6 +14,11 @@ times:
   gives it back after SMS_CLAIM_TIMEOUT, so such a message may be sent twice, never lost.
 
 No full mobile or ID number is logged; names are masked in every message.
+
+The words are put together when read: the inbox in the reader's language, the SMS in the
+account's (`healthcode.services.language_of`: the language it chose on the site, or signed up
+in). The reason comes from the change's parts (healthcode/reasons.py); a change without them
+(a reviewer's, or one written before parts were kept) reads as written.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from family.masking import mask_name
 from family.models import Applicant, InboxMessage, Relationship
 from healthcode.colours import Colour
 from healthcode.models import ColourChange, User
+from healthcode.reasons import join_sentences, reason_text
+from healthcode.services import language_of
 from healthcode.validators import MOBILE
 
 log = logging.getLogger(__name__)
@@ -124,14 +131,20 @@ def mobile_of(account: User) -> str:
     return phone if MOBILE.match(phone) else ""
 
 
+def reason_of(message: InboxMessage) -> str:
+    """Why the colour changed, in the active language."""
+    return reason_text(message.change)
+
+
 def sms_text(message: InboxMessage) -> str:
-    """The SMS: whose code, its new colour, the reason (shortened) and what to do."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The SMS, in the account's language: whose code, its new colour, the reason (shortened)
+    and what to do."""
+    with translation.override(language_of(message.account)):
         if message.relationship == Relationship.SELF:
             whose = _("Your health code")
         else:
             whose = _("The health code of your family member %(name)s") % {"name": message.person_name or "—"}
-        reason = message.reason
+        reason = reason_of(message)
         if len(reason) > SMS_REASON_CHARS:
             reason = reason[: SMS_REASON_CHARS - 1] + "…"
         parts = [
@@ -141,7 +154,7 @@ def sms_text(message: InboxMessage) -> str:
             advice_for(message.to_colour),
             _("Details in your inbox on the site."),
         ]
-        return " ".join(part for part in parts if part)
+        return join_sentences(parts)
 
 
 def send_sms(message_id: int, *, now: datetime | None = None) -> bool:
@@ -156,7 +169,7 @@ def send_sms(message_id: int, *, now: datetime | None = None) -> bool:
     if claimed != 1:
         return False
     mine = InboxMessage.objects.filter(pk=message_id, sms_state=State.SENDING)
-    message = InboxMessage.objects.select_related("account").get(pk=message_id)
+    message = InboxMessage.objects.select_related("account", "change").get(pk=message_id)
     to = mobile_of(message.account)
     if not to:
         mine.update(sms_state=State.NO_NUMBER)
@@ -202,7 +215,7 @@ def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
 
 
 def messages_for(user: User) -> QuerySet[InboxMessage]:
-    return InboxMessage.objects.filter(account=user).order_by("-created", "-id")
+    return InboxMessage.objects.filter(account=user).select_related("change").order_by("-created", "-id")
 
 
 def unread_count(user: User) -> int:

@@ -29,6 +29,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "message": message,
             "from_label": Colour(message.from_colour).label,
             "to_label": Colour(message.to_colour).label,
+            "reason": inbox.reason_of(message),
             "advice": inbox.advice_for(message.to_colour),
             "held": message.applicant_id in held,  # still this account's: link to the code
         }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from checkpoints.models import CaseTrace, Scan, TraceContact, TraceVisit
@@ -16,10 +17,12 @@ from checkpoints.tasks import trace_untraced_cases
 from declarations.models import HealthEvent
 from declarations.services import record_health_event
 from declarations.tasks import reassess_person
+from family import sms
 from family.models import InboxMessage
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.services import remember_language
 from tests import factories
 from tests.checkpoints.conftest import nonce
 
@@ -152,6 +155,38 @@ def test_a_companion_turns_yellow_and_is_told_where_and_when_but_not_who(
     message = InboxMessage.objects.get(change=change)
     assert message.account_id == companion.account_id and message.reason == change.reason
     assert message.sms_state == InboxMessage.SmsState.SENT
+
+
+def test_the_companions_reason_names_the_venue_and_day_in_the_readers_language(
+    client, venue, case, person, now, django_capture_on_commit_callbacks
+):
+    at = now - timedelta(days=1, hours=2)
+    visit(venue, case, at)
+    chinese, english = person("李四"), person("王五")
+    remember_language(chinese.account, "zh-hans")
+    for companion in (chinese, english):
+        visit(venue, companion, at + timedelta(minutes=10))
+    sms.outbox.clear()
+    traced(mark_case(case, now), now, django_capture_on_commit_callbacks)
+    day = timezone.localtime(at + timedelta(minutes=10)).date().isoformat()
+    zh = f"{day} 在{venue.name}与病例时空伴随。"
+    en = f"Spatio-temporal companion of a case at {venue.name} on {day}."
+    change = ColourChange.objects.filter(code=english.health_code).order_by("-version").first()
+    assert change.reason_parts == [{"code": "companion", "venue": venue.name, "date": day}]
+    assert HealthEvent.objects.get(kind="companion", applicant=english).place == venue.name
+    # The SMS, in each account's language; neither names the case.
+    texts = {message.to: message.text for message in sms.outbox}
+    assert zh in texts[chinese.account.username] and en not in texts[chinese.account.username]
+    assert en in texts[english.account.username] and zh not in texts[english.account.username]
+    for text in texts.values():
+        assert "张三丰" not in text and "张*丰" not in text
+    # The inbox and "Why this colour?" in the reader's language, whatever the account's.
+    client.force_login(english.account)
+    zh_headers = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+    assert f"原因：</span> {zh}" in client.get(reverse("inbox"), **zh_headers).content.decode()
+    why = client.get(reverse("why-colour", args=[english.pk]), **zh_headers).content.decode()
+    assert f"<li>{zh}</li>" in why
+    assert f"<li>{en}</li>" in client.get(reverse("why-colour", args=[english.pk])).content.decode()
 
 
 def test_family_members_held_by_the_case_account_are_flagged_as_close_contacts(
