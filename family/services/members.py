@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from family.masking import mask_name
 from family.models import Applicant, Notice, Relationship
 from healthcode.colours import Colour
 from healthcode.models import User
-from healthcode.services import create_code
+from healthcode.services import create_code, language_of
 
 MAX_FAMILY_MEMBERS = 8
 
@@ -125,11 +126,13 @@ def take_over(user: User, holder: Applicant, *, replacing: Applicant) -> Applica
         if old_code is not None:
             old_code.delete()
         Applicant.objects.filter(pk=holder.pk).update(account=user, relationship=Relationship.SELF)
-        Notice.objects.create(
-            account_id=agent_id,
-            message=_("%(name)s now holds their own health code with their own account. You no longer see or show it.")
-            % {"name": mask_name(holder.name)},
-        )
+        # Written in the agent's language (the notice is for the agent, not for whoever is
+        # signed in now).
+        with translation.override(language_of(User.objects.get(pk=agent_id))):
+            message = _(
+                "%(name)s now holds their own health code with their own account. You no longer see or show it."
+            ) % {"name": mask_name(holder.name)}
+        Notice.objects.create(account_id=agent_id, message=message)
         holder.refresh_from_db()
         return holder
 

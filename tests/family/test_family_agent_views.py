@@ -192,3 +192,19 @@ def test_another_accounts_member_answers_404_everywhere(client, green_citizen, o
     for name in ("family-declare", "family-remove", "family-paper", "family-paper-revoke"):
         assert client.post(reverse(name, args=[member.pk])).status_code == 404, name
     assert Applicant.objects.filter(pk=member.pk, account=green_citizen).exists()
+
+
+def test_the_take_over_notice_is_in_the_agents_language(client, green_citizen, django_capture_on_commit_callbacks):
+    """The agent reads Chinese; the person taking over uses the site in English."""
+    green_citizen.language = "zh-hans"
+    green_citizen.save(update_fields=["language"])
+    member = factories.member(green_citizen, phone="13911112222", name="王奶奶")
+    client.force_login(factories.account("13911112222"))
+    response = client.post(
+        reverse("declare"), factories.post_data(id_number=member.id_number, name="王奶奶", phone="13911112222")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    message = Notice.objects.get(account=green_citizen).message
+    assert "王*奶" in message and "now holds" not in message
+    assert "健康码" in message
