@@ -1,0 +1,86 @@
+"""Health events: the health authority marks a person as a case or a close contact (its form
+and its list); the marks are never edited or deleted.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from declarations.models import HealthEvent
+from declarations.services import events
+from family.masking import mask_id
+from healthcode.validators import normalise_id, validate_resident_id
+
+
+class HealthEventForm(forms.ModelForm):
+    """The health authority marks a person: a confirmed or suspected case, or a close contact,
+    with its own reference and a reason. (Pharmacies and contact tracing report the other
+    kinds by service.) Lowering the colour that follows is a reviewer's override, which needs
+    a second reviewer (four eyes); the mark itself is never edited or deleted."""
+
+    AUTHORITY_KINDS = (HealthEvent.Kind.CONFIRMED_CASE, HealthEvent.Kind.SUSPECTED_CASE, HealthEvent.Kind.CLOSE_CONTACT)
+
+    kind = forms.ChoiceField(label=_("kind"), choices=[(kind.value, kind.label) for kind in AUTHORITY_KINDS])
+    note = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the person is marked (kept for the record; the person is not shown it)."),
+        error_messages={"required": _("Write down why.")},
+    )
+
+    class Meta:
+        model = HealthEvent
+        fields = ["kind", "id_number", "occurred_at", "source_ref", "note"]
+
+    def clean_id_number(self) -> str:
+        number = normalise_id(self.cleaned_data["id_number"])
+        validate_resident_id(number)
+        return number
+
+    def clean_source_ref(self) -> str:
+        ref = self.cleaned_data["source_ref"].strip()
+        if HealthEvent.objects.filter(source="authority", source_ref=ref).exists():
+            raise forms.ValidationError(
+                _("This reference has been recorded already: give each entry its own."), code="duplicate_ref"
+            )
+        return ref
+
+
+@admin.register(HealthEvent)
+class HealthEventAdmin(admin.ModelAdmin):
+    """The health authority's case and contact lists (checkpoints report theirs by service)."""
+
+    form = HealthEventForm
+    list_display = ["created", "kind", "masked_id", "occurred_at", "source", "source_ref"]
+    list_filter = ["kind", "source"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj: HealthEvent) -> str:
+        return mask_id(obj.id_number)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*HealthEventForm.Meta.fields, "place", "source", "applicant", "recorded_by", "created"]
+
+    def save_model(self, request, obj: HealthEvent, form, change) -> None:
+        if change:
+            return
+        event = events.record_health_event(
+            id_number=obj.id_number,
+            kind=obj.kind,
+            occurred_at=obj.occurred_at,
+            source="authority",
+            source_ref=obj.source_ref,
+            note=obj.note,
+            actor=request.user,
+        )
+        obj.pk, obj.source, obj.created = event.pk, event.source, event.created
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

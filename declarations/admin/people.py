@@ -1,0 +1,72 @@
+"""People: their colour, its history, their check-ins and appeals (read only), and an action
+to set the colour by hand, with a reason.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from declarations.admin.display import colour_badge, history_table
+from declarations.admin.scoped import ReviewerScoped
+from declarations.models import Appeal, CheckIn, Person
+from declarations.review_forms import OverrideForm
+from declarations.services import reviewers
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    extra = 0
+    fields = ["day", "temperature", "symptoms", "normal", "created"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    ordering = ["-day"]
+
+
+class AppealInline(admin.TabularInline):
+    model = Appeal
+    extra = 0
+    fields = ["created", "colour", "status", "reason", "resolution"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    show_change_link = True
+
+
+@admin.register(Person)
+class PersonAdmin(ReviewerScoped):
+    list_display = ["masked_name", "masked_id", "masked_phone", "relationship", "city", "colour", "since"]
+    list_filter = [
+        ("health_code__colour", admin.ChoicesFieldListFilter),
+        ("city", admin.RelatedOnlyFieldListFilter),
+        "relationship",
+    ]
+    list_select_related = ["city", "health_code"]
+    applicant_path = "pk"
+    actions = ["override_colours"]
+    fields = ["name", "id_number", "phone", "relationship", "city", "colour", "since", "colour_history"]
+    readonly_fields = fields
+    inlines = [CheckInInline, AppealInline]
+
+    @admin.display(description=_("colour"), ordering="health_code__colour")
+    def colour(self, obj: Person) -> str:
+        return colour_badge(obj.health_code.colour) if obj.health_code_id else "—"
+
+    @admin.display(description=_("colour since"), ordering="health_code__since")
+    def since(self, obj: Person):
+        return obj.health_code.since if obj.health_code_id else None
+
+    @admin.display(description=_("colour history"))
+    def colour_history(self, obj: Person) -> str:
+        return history_table(obj.health_code_id)
+
+    @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
+    def override_colours(self, request, queryset):
+        def act(person: Person, data: dict) -> None:
+            decision = reviewers.override_colour(person.pk, request.user, colour=data["colour"], reason=data["reason"])
+            self.report(request, decision)
+
+        return self.reason_action(
+            request, queryset, form_class=OverrideForm, title=_("Set the colour, with a reason"), act=act
+        )

@@ -1,0 +1,125 @@
+"""The base of the reviewers' admins (ReviewerScoped): a reviewer sees only their own city's
+people (declarations.services.reviewers.scoped), superusers all; identity columns masked;
+no adding or deleting; every opening of a record's change page logged (RecordAccess); and
+actions that ask for a reason on an intermediate page before acting through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from declarations.admin.search import person_search
+from declarations.services import reviewers
+from family.masking import mask_id, mask_name, mask_phone
+
+
+class ReviewerScoped(admin.ModelAdmin):
+    """Only the reviewer's city; masked identity columns; every change page opening logged."""
+
+    city_path = "city"
+    person_prefix = ""  # the path from this model to the person's name / id_number / phone
+    applicant_path = "applicant_id"
+    search_fields = ["pk"]  # shows the search box; get_search_results does the searching
+    search_help_text = _("Name, mobile number or ID number; masked forms such as 4101**********1234 work too.")
+    log_openings = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return reviewers.scoped(request.user, super().get_queryset(request), self.city_path)
+
+    def get_search_results(self, request, queryset, search_term):
+        return person_search(queryset, search_term, self.person_prefix), False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.log_openings and request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                reviewers.log_access(
+                    request.user,
+                    record=self.model._meta.label,
+                    object_id=obj.pk,
+                    applicant_id=getattr(obj, self.applicant_path),
+                    path=request.get_full_path(),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj) -> str:
+        return mask_name(self._person(obj).name)
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj) -> str:
+        return mask_id(self._person(obj).id_number or "")
+
+    @admin.display(description=_("mobile number"))
+    def masked_phone(self, obj) -> str:
+        return mask_phone(self._person(obj).phone or "")
+
+    def _person(self, obj):
+        return obj
+
+    def reason_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        form_class: type[forms.Form],
+        title: str,
+        act: Callable[[object, dict], object],
+    ) -> HttpResponse | None:
+        """An action that asks for a reason first (an intermediate page), then acts on each
+        selected row through a service; refusals are reported, never a 500."""
+        action = request.POST.get("action", "")
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                done = 0
+                for obj in queryset:
+                    try:
+                        act(obj, form.cleaned_data)
+                        done += 1
+                    except reviewers.ReviewError as error:
+                        self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(n)d row done.", "%(n)d rows done.", done) % {"n": done},
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "action": action,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/declarations/reason_form.html", context)
+
+    def report(self, request: HttpRequest, decision: reviewers.Decision) -> None:
+        if decision.pending is not None:
+            self.message_user(
+                request,
+                _("This lowers a colour: it waits for a second reviewer's approval."),
+                messages.WARNING,
+            )
+        elif decision.stale:
+            self.message_user(request, _("The colour changed meanwhile: nothing was applied."), messages.WARNING)
