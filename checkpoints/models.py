@@ -246,6 +246,9 @@ class CaseTrace(models.Model):
     started = models.DateTimeField(_("first traced"), default=timezone.now)
     finished = models.DateTimeField(_("last traced"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("last run took (ms)"), default=0)
+    # "Trace again" asked for, and not run since: when. Cleared by the next run; the beat sweep
+    # that traces untraced cases also re-enqueues these (the message was lost: a broker down).
+    retrace_requested = models.DateTimeField(_("trace again requested"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started", "-id"]

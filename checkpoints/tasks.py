@@ -29,6 +29,7 @@ def trace_case(event_id: int) -> None:
 
 @shared_task(**RELIABLE)
 def trace_untraced_cases() -> None:
-    """Beat, every HC_TRACE_SWEEP_SECONDS: trace any recent case whose task was lost."""
-    for event_id in tracing.untraced_cases():
+    """Beat, every HC_TRACE_SWEEP_SECONDS: trace any recent case whose task was lost, and
+    trace again any case whose "Trace again" task was lost."""
+    for event_id in dict.fromkeys([*tracing.untraced_cases(), *tracing.retraces_due()]):
         trace_case.delay(event_id)

@@ -29,6 +29,7 @@ from checkpoints.services.tracing import contacts_for_export
 from checkpoints.tasks import trace_case
 from declarations.services.reviewers import log_access
 from family.masking import mask_id, mask_name, mask_phone
+from healthcode.hooks import enqueue_after_commit
 
 EXPORT_PERMISSION = "checkpoints.export_identities"
 # A spreadsheet runs a cell that starts with one of these as a formula: quote it.
@@ -176,9 +177,13 @@ class CaseTraceAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description=gettext_lazy("Trace again (adds scans uploaded since)"))
     def trace_again(self, request: HttpRequest, queryset) -> None:
-        ids = list(queryset.values_list("event_id", flat=True))
-        for event_id in ids:
-            transaction.on_commit(lambda event_id=event_id: trace_case.delay(event_id))
+        # Marked first, in the same transaction: a message the broker never took is sent
+        # again by beat (trace_untraced_cases); the run clears the mark.
+        with transaction.atomic():
+            ids = list(queryset.values_list("event_id", flat=True))
+            CaseTrace.objects.filter(event_id__in=ids).update(retrace_requested=timezone.now())
+            for event_id in ids:
+                enqueue_after_commit(trace_case, event_id)
         self.message_user(
             request,
             ngettext("%(n)d case is being traced again.", "%(n)d cases are being traced again.", len(ids))

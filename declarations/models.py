@@ -141,6 +141,10 @@ class RiskArea(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # Added or raised, and the recent declarations not re-reviewed for it yet: from when (the
+    # area's start, if later). Cleared by the re-review; a beat sweep re-enqueues it if still
+    # set a while after (its message was lost: a broker down when the area was saved).
+    rereview_due = models.DateTimeField(_("re-review due"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-effective_from", "province", "city", "district"]
@@ -204,6 +208,10 @@ class HealthEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # About a known person, and their colour not re-assessed for it yet: since when. Cleared by
+    # the re-assessment; a beat sweep re-enqueues it if still set a while after (its message
+    # was lost: a broker down when the event was recorded).
+    reassess_due = models.DateTimeField(_("re-assessment due"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created"]
@@ -216,7 +224,13 @@ class HealthEvent(models.Model):
                 fields=["created"],
                 condition=models.Q(kind__in=["confirmed_case", "suspected_case"]),
                 name="healthevent_case_time_idx",
-            )
+            ),
+            # The sweep's: only the few events still waiting for their re-assessment.
+            models.Index(
+                fields=["reassess_due"],
+                condition=models.Q(reassess_due__isnull=False),
+                name="healthevent_reassess_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

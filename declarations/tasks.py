@@ -2,20 +2,16 @@
 
 Every task acknowledges late and is re-queued if its worker dies (acks_late,
 reject_on_worker_lost), and retries transient database and broker errors with backoff. The
-beat schedule (healthcode/settings.py, CELERY_BEAT_SCHEDULE) runs the last two.
+beat schedule (healthcode/settings.py, CELERY_BEAT_SCHEDULE) runs the last four.
 """
 
 from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 
 from declarations.services.checkins import close_due_days
-from declarations.services.review import (
-    declarations_naming_area,
-    reassess_areas,
-    review,
-    sweep_stuck,
-)
-from declarations.services.review import reassess_person as reassess
+from declarations.services.events import sweep_unassessed
+from declarations.services.review import reassess_areas, rereview, review, sweep_stuck, sweep_unreviewed_areas
+from declarations.services.review import reassess_people as reassess
 from healthcode.taskoptions import RELIABLE as RELIABLE_BASE
 
 # Broker errors too: these tasks enqueue others (re-review, reassessment).
@@ -30,21 +26,20 @@ def review_declaration(declaration_id: int) -> None:
 @shared_task(**RELIABLE)
 def reassess_person(applicant_id: int) -> None:
     """After a health event (case, contact, medicine purchase, companion) about the person."""
-    reassess(applicant_id)
+    reassess([applicant_id])
 
 
 @shared_task(**RELIABLE)
 def reassess_people(applicant_ids: list[int]) -> None:
-    """After many health events at once (a case's companions): one task per chunk of people."""
-    for applicant_id in applicant_ids:
-        reassess(applicant_id)
+    """After many health events at once (a case's companions): one task per chunk of people;
+    and, from the sweep, for the people whose events are still due for re-assessment."""
+    reassess(applicant_ids)
 
 
 @shared_task(**RELIABLE)
 def rereview_area(area_id: int) -> None:
     """After a risk area is added or raised: one task per declaration that may name it."""
-    for declaration_id in declarations_naming_area(area_id):
-        reassess_declaration_areas.delay(declaration_id)
+    rereview(area_id, reassess_declaration_areas.delay)
 
 
 @shared_task(**RELIABLE)
@@ -62,3 +57,15 @@ def close_checkin_days() -> None:
 def sweep_stuck_declarations() -> None:
     """Periodic: re-enqueue declarations confirmed a while ago and still not reviewed."""
     sweep_stuck()
+
+
+@shared_task(**RELIABLE)
+def sweep_unassessed_events() -> None:
+    """Periodic: re-enqueue the re-assessment of people whose health events are still due for it."""
+    sweep_unassessed()
+
+
+@shared_task(**RELIABLE)
+def sweep_unreviewed_risk_areas() -> None:
+    """Periodic: re-enqueue the re-review of risk areas added or raised and still due for it."""
+    sweep_unreviewed_areas()

@@ -11,11 +11,17 @@ The tasks are enqueued after the transaction commits. Without a broker they run 
 in-process (eager, as every task does then). With one, a broker that cannot be reached at
 that moment is logged, not raised into the caller whose write has already committed: every
 hook has a beat sweep that finds what was missed (HC_HOOKS names them next to each hook).
+
+`enqueue_after_commit` does the same for one task an app enqueues itself, on the same terms:
+the work it stands for is written down first (a confirmed declaration, a health event due for
+re-assessment, a risk area due for re-review, a trace asked for again), so that a beat sweep
+finds it again when the message never reached the broker (CELERY_BEAT_SCHEDULE).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -32,20 +38,24 @@ def after_commit(fact: str, *args: int) -> None:
         transaction.on_commit(partial(_enqueue, path, args))
 
 
-def enqueue_after_commit(task, *args: int) -> None:
-    """Enqueue one task after the current transaction commits, on the same terms: a broker
-    that cannot be reached is logged, not raised into the caller whose write has committed
-    (a person's confirmed declaration must not become a server error). Only for work that a
-    sweep finds again (the declarations' sweeper re-enqueues an unreviewed declaration)."""
-    transaction.on_commit(partial(_send, task, args))
+def enqueue_after_commit(task, *args: int | list[int], eta: datetime | None = None) -> None:
+    """Enqueue one task after the current transaction commits (not before `eta`, if given), on
+    the same terms: a broker that cannot be reached is logged, not raised into the caller whose
+    write has committed (a person's confirmed declaration must not become a server error). Only
+    for work that a sweep finds again (the declarations' sweeper re-enqueues an unreviewed
+    declaration)."""
+    transaction.on_commit(partial(_send, task, args, eta))
 
 
 def _enqueue(path: str, args: tuple[int, ...]) -> None:
     _send(import_string(path), args)
 
 
-def _send(task, args: tuple[int, ...]) -> None:
+def _send(task, args: tuple, eta: datetime | None = None) -> None:
     try:
-        task.delay(*args)
+        if eta is None:
+            task.delay(*args)
+        else:
+            task.apply_async(args, eta=eta)
     except BrokerError:
         log.exception("could not enqueue %s%r; its sweep will pick it up", task.name, args)

@@ -241,7 +241,9 @@ HC_GATE_RATE_PER_MINUTE = env_int("HC_GATE_RATE_PER_MINUTE", 1200, minimum=1)
 # Background review (declarations/services): the beat schedule and its knobs.
 # Minutes after midnight (Asia/Shanghai) at which yesterday's check-ins are counted.
 HC_CHECKIN_CLOSE_MINUTE = env_int("HC_CHECKIN_CLOSE_MINUTE", 10, minimum=0, maximum=59)
-# A declaration still "confirmed" (not reviewed) this many minutes after confirmation is re-enqueued.
+# A declaration still "confirmed" (not reviewed) this many minutes after confirmation is
+# re-enqueued; so is the re-assessment after a health event, or the re-review after a risk
+# area is added or raised (from when it comes into force), still not run this long after.
 HC_SWEEP_AFTER_MINUTES = env_int("HC_SWEEP_AFTER_MINUTES", 5, minimum=1)
 HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
@@ -278,6 +280,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-declarations": {
         "task": "declarations.tasks.sweep_stuck_declarations",
+        "schedule": float(HC_SWEEP_EVERY_SECONDS),
+    },
+    "sweep-unassessed-events": {
+        "task": "declarations.tasks.sweep_unassessed_events",
+        "schedule": float(HC_SWEEP_EVERY_SECONDS),
+    },
+    "sweep-unreviewed-risk-areas": {
+        "task": "declarations.tasks.sweep_unreviewed_risk_areas",
         "schedule": float(HC_SWEEP_EVERY_SECONDS),
     },
     "purge-old-scans": {

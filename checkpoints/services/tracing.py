@@ -14,7 +14,9 @@ How a trace starts. Declarations cannot import this app (it sits below), so it n
 the trace runs after the case's transaction commits, at once where tasks run eagerly and in a
 worker otherwise. A beat task (`trace_untraced_cases`, every HC_TRACE_SWEEP_SECONDS) traces
 any recent case that has no trace yet, should that message be lost; a worker that dies
-mid-trace rolls the whole trace back, so the sweep finds it again.
+mid-trace rolls the whole trace back, so the sweep finds it again. "Trace again" (the admin)
+marks the trace (`retrace_requested`) before it enqueues; the run clears the mark, and the
+same beat task re-enqueues a trace still marked a minute later (`retraces_due`).
 
 The query. Companions are found with one set-based query, a self-join of the scan log: the
 case's scans of the past HC_TRACE_DAYS days (found by `scan_person_time_idx`, on applicant
@@ -354,6 +356,8 @@ def _count(trace: CaseTrace, *, since: datetime, until: datetime, now: datetime,
         runs=F("runs") + 1,
         finished=now,
         duration_ms=int((time.monotonic() - started) * 1000),
+        # A "Trace again" asked for before this run (the row is locked since) is done.
+        retrace_requested=None,
     )
     trace.refresh_from_db()
 
@@ -375,6 +379,17 @@ def untraced_cases(*, now: datetime | None = None, grace: timedelta = timedelta(
         .exclude(pk__in=CaseTrace.objects.values("event_id"))
         .order_by("created")
         .values_list("pk", flat=True)[:100]
+    )
+
+
+def retraces_due(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=1)) -> list[int]:
+    """Cases whose "Trace again" was asked for more than `grace` ago and has not run since
+    (its message was lost: a broker down at the time). Returns their event ids."""
+    now = now or timezone.now()
+    return list(
+        CaseTrace.objects.filter(retrace_requested__lte=now - grace)
+        .order_by("retrace_requested")
+        .values_list("event_id", flat=True)[:100]
     )
 
 

@@ -3,7 +3,9 @@
 A higher app (checkpoints: a pharmacy registers a medicine purchase, tracing finds a case's
 companions) or the health authority (in the admin) calls `record_health_event` (or
 `record_health_events` for many at once); this app owns what follows: the person's colour is
-re-assessed in the background, after commit.
+re-assessed in the background, after commit. An event about a known person is recorded as due
+for re-assessment (`reassess_due`) until the re-assessment has run; if its message never
+reached the broker, the beat sweep here (`sweep_unassessed`) enqueues it again.
 
 A confirmed or suspected case is also traced: its companions are found in the checkpoints'
 scan log. This app cannot import checkpoints (it sits above), so it names the fact,
@@ -15,15 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from declarations.models import HealthEvent
 from family.models import Applicant
 from healthcode.bulk import insert_rows
-from healthcode.hooks import after_commit
+from healthcode.hooks import after_commit, enqueue_after_commit
 from healthcode.models import User
 from healthcode.validators import normalise_id
 
@@ -43,6 +46,7 @@ _COLUMNS = (
     "note",
     "recorded_by_id",
     "created",
+    "reassess_due",
 )
 
 
@@ -64,6 +68,7 @@ def record_health_event(
 
     kind = HealthEvent.Kind(kind)
     id_number = normalise_id(id_number)
+    now = now or timezone.now()
     with transaction.atomic():
         applicant_id = Applicant.objects.filter(id_number=id_number).values_list("pk", flat=True).first()
         try:
@@ -78,12 +83,13 @@ def record_health_event(
                     place=place,
                     note=note,
                     recorded_by=actor,
-                    created=now or timezone.now(),
+                    created=now,
+                    reassess_due=now if applicant_id is not None else None,
                 )
         except IntegrityError:
             return HealthEvent.objects.get(source=source, source_ref=source_ref)
         if applicant_id is not None:
-            transaction.on_commit(lambda: reassess_person.delay(applicant_id))
+            enqueue_after_commit(reassess_person, applicant_id)  # broker down: sweep_unassessed
         if kind in CASE_KINDS:
             after_commit("case_recorded", event.pk)
     return event
@@ -136,7 +142,8 @@ def record_health_events(
             id_number = normalise_id(event.id_number)
             applicant_id = event.applicant_id or by_id.get(id_number)
             row = (kind.value, seal(id_number), applicant_id, event.occurred_at, source, event.source_ref)
-            rows[event.source_ref] = (*row, event.place, event.note, actor.pk if actor else None, now)
+            due = now if applicant_id is not None else None
+            rows[event.source_ref] = (*row, event.place, event.note, actor.pk if actor else None, now, due)
         # One statement per few thousand rows. An event recorded before (a second run) or by
         # another run at the same moment is kept out by the unique constraint.
         if connection.vendor == "postgresql":
@@ -151,7 +158,7 @@ def record_health_events(
         people = sorted({rows[ref][2] for ref in fresh if rows[ref][2] is not None})
         for start in range(0, len(people), REASSESS_CHUNK):
             chunk = people[start : start + REASSESS_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: reassess_people.delay(chunk))
+            enqueue_after_commit(reassess_people, chunk)  # broker down: sweep_unassessed
     return Recorded(ids=ids, new=frozenset(fresh))
 
 
@@ -161,3 +168,34 @@ def _event_ids(source: str, refs: list[str]) -> dict[str, int]:
         chunk = refs[start : start + _IN_CHUNK]
         ids.update(HealthEvent.objects.filter(source=source, source_ref__in=chunk).values_list("source_ref", "pk"))
     return ids
+
+
+def sweep_unassessed(
+    *, now: datetime | None = None, older_than: timedelta | None = None, limit: int = 1000
+) -> list[int]:
+    """Beat: re-enqueue the re-assessment of the people whose events are still due for it
+    `older_than` after they were recorded (the message was lost: a broker down at the time,
+    Redis restarted with it queued). Each event is re-enqueued at most once per period (its
+    due time moves on); the re-assessment clears it. Returns the people re-enqueued."""
+    from declarations.tasks import reassess_people  # tasks import services: import late
+
+    now = now or timezone.now()
+    older_than = older_than or timedelta(minutes=settings.HC_SWEEP_AFTER_MINUTES)
+    with transaction.atomic():
+        due = list(
+            HealthEvent.objects.filter(reassess_due__lte=now - older_than)
+            .order_by("reassess_due")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "applicant_id")[:limit]
+        )
+        if not due:
+            return []
+        people = sorted({applicant_id for _pk, applicant_id in due if applicant_id is not None})
+        gone = [pk for pk, applicant_id in due if applicant_id is None]  # the person was deleted since
+        HealthEvent.objects.filter(pk__in=gone).update(reassess_due=None)
+        HealthEvent.objects.filter(pk__in=[pk for pk, applicant_id in due if applicant_id is not None]).update(
+            reassess_due=now
+        )
+        for start in range(0, len(people), REASSESS_CHUNK):
+            enqueue_after_commit(reassess_people, people[start : start + REASSESS_CHUNK])  # down: next sweep
+    return people

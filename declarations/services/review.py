@@ -231,6 +231,22 @@ def reassess_person(applicant_id: int, *, now: datetime | None = None) -> Colour
     return change
 
 
+def reassess_people(applicant_ids: Iterable[int], *, now: datetime | None = None) -> None:
+    """Re-assess each person (`reassess_person`), then mark their events due for it as done.
+    Only the events seen due before the re-assessment read them are marked: one recorded
+    meanwhile keeps its mark for its own task (or the sweep)."""
+    applicant_ids = list(applicant_ids)
+    due = list(
+        HealthEvent.objects.filter(applicant_id__in=applicant_ids, reassess_due__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    for applicant_id in applicant_ids:
+        reassess_person(applicant_id, now=now)
+    if due:
+        HealthEvent.objects.filter(pk__in=due).update(reassess_due=None)
+
+
 # ---------------------------------------------------------------------------------------
 # Risk areas added or raised
 
@@ -294,18 +310,42 @@ def reassess_areas(declaration_id: int, *, now: datetime | None = None) -> Colou
         return change
 
 
-def area_saved(area: RiskArea, previous_level: str | None) -> bool:
-    """Called after an area is added or edited (in the admin): a new area, or a raised level,
-    re-reviews the recent declarations that name it, in the background, after commit.
-    An area that comes into force later is re-reviewed when it does."""
+def area_saved(area: RiskArea, previous_level: str | None, *, now: datetime | None = None) -> bool:
+    """Called after an area is added or edited (in the admin), in the same transaction: a new
+    area, or a raised level, re-reviews the recent declarations that name it, in the
+    background, after commit. An area that comes into force later is re-reviewed when it does.
+    The area is marked due for re-review (`rereview_due`, from when) until that has run: if the
+    message never reaches the broker, the beat sweep (`sweep_unreviewed_areas`) sends it again."""
     from declarations.tasks import rereview_area  # tasks import services: import late
 
     raised = previous_level is None or rules.LEVEL_RANK[area.level] > rules.LEVEL_RANK[previous_level]
     if not raised or area.level not in (RiskLevel.MEDIUM, RiskLevel.HIGH):
         return False
-    area_id, starts = area.pk, area.effective_from
-    transaction.on_commit(lambda: rereview_area.apply_async((area_id,), eta=max(starts, timezone.now())))
+    area.rereview_due = max(area.effective_from, now or timezone.now())
+    RiskArea.objects.filter(pk=area.pk).update(rereview_due=area.rereview_due)
+    enqueue_after_commit(rereview_area, area.pk, eta=area.rereview_due)  # broker down: the sweep
     return True
+
+
+def rereview(area_id: int, enqueue, *, now: datetime | None = None) -> list[int]:
+    """The re-review of an area added or raised: `enqueue` (a task's `delay`) each recent
+    declaration that may name it (`declarations_naming_area`; `reassess_areas` decides), then
+    clear the area's mark. Nothing before the area comes into force (a message delivered
+    early): the mark stays for its own task or the sweep. An area raised again meanwhile keeps
+    the mark that raise set. Returns the declarations enqueued."""
+    now = now or timezone.now()
+    row = RiskArea.objects.filter(pk=area_id).values_list("rereview_due", "effective_from").first()
+    if row is None:
+        return []
+    due, starts = row
+    if starts > now:
+        return []
+    ids = declarations_naming_area(area_id, now=now)
+    for declaration_id in ids:
+        enqueue(declaration_id)
+    if due is not None:
+        RiskArea.objects.filter(pk=area_id, rereview_due=due).update(rereview_due=None)
+    return ids
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,4 +388,23 @@ def sweep_stuck(
         if claimed.update(sweeps=F("sweeps") + 1, swept_at=now):
             enqueue_after_commit(review_declaration, pk)  # broker down: the next sweep
             requeued.append(pk)
+    return requeued
+
+
+def sweep_unreviewed_areas(*, now: datetime | None = None, older_than: timedelta | None = None) -> list[int]:
+    """Beat: re-enqueue the re-review of areas still due for it `older_than` after it fell
+    due (the area saved, or come into force if later: an area that starts tomorrow is not
+    swept today). Each is re-enqueued at most once per period (a compare-and-set moves its
+    due time on); the re-review clears it. Returns the areas re-enqueued."""
+    from declarations.tasks import rereview_area  # tasks import services: import late
+
+    now = now or timezone.now()
+    cutoff = now - (older_than or timedelta(minutes=settings.HC_SWEEP_AFTER_MINUTES))
+    due = RiskArea.objects.filter(rereview_due__lte=cutoff, effective_from__lte=cutoff).order_by("rereview_due")
+    requeued = []
+    with transaction.atomic():
+        for pk, when in list(due.values_list("pk", "rereview_due")[:100]):
+            if RiskArea.objects.filter(pk=pk, rereview_due=when).update(rereview_due=now):
+                enqueue_after_commit(rereview_area, pk)  # broker down: the next sweep
+                requeued.append(pk)
     return requeued

@@ -209,8 +209,9 @@ def test_a_superuser_may_open_it(admin_client):
     assert admin_client.get(URL).status_code == 200
 
 
-def test_count_now(authority_client):
-    response = authority_client.post(reverse("authority-count"))
+def test_count_now(authority_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = authority_client.post(reverse("authority-count"))
     assert response.status_code == 302
     assert DailyActivity.objects.exists()
 
@@ -272,3 +273,14 @@ def test_later_counts_of_a_day_recount_only_the_last_hours(known):
     assert hourly == {(8, "subway"): 2, (14, "subway"): 1, (23, "pharmacy"): 1}
     count_figures(at(TODAY + timedelta(days=1), 0, 10))  # the day closes: every hour again
     assert HourlyScans.objects.get(day=TODAY, hour=8).scans == 3
+
+
+def test_count_now_while_the_broker_is_down(authority_client, caplog, django_capture_on_commit_callbacks):
+    """Redis down: "Count now" answers as usual (the beat task counts at its next run)."""
+    from tests.brokers import broker_down
+
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = authority_client.post(reverse("authority-count"), follow=True)
+    assert response.status_code == 200
+    assert any(r.getMessage().startswith("could not enqueue authority.tasks.count_figures") for r in caplog.records)
+    assert not DailyActivity.objects.exists()  # counted by beat (test_beat_counts_the_figures)

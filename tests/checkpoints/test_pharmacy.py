@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from checkpoints.models import Purchase, Scan
 from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
@@ -137,3 +138,30 @@ def test_staff_of_another_venue_cannot_register(client, pharmacy, pharmacist, ot
         reverse("checkpoint-purchase", args=[pharmacy.pk, result["scan_id"]]), {"medicine": ["fever"]}
     )
     assert response.status_code == 404
+
+
+def test_a_purchase_registered_while_the_broker_is_down_is_kept_and_reassessed_later(
+    client, pharmacy, pharmacist, green_person, django_capture_on_commit_callbacks
+):
+    """Redis down: the pharmacist's registration is stored and answered as usual; the
+    re-assessment that was lost is done by beat's sweep, once."""
+    from declarations.services.events import sweep_unassessed
+    from tests.brokers import broker_down
+
+    client.force_login(pharmacist)
+    result = scan_at(client, pharmacy, token_for(green_person))
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(result["purchase_url"], {"medicine": ["cough"]}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["registered"]
+    assert Purchase.objects.get().medicines == ["cough"]
+    assert HealthEvent.objects.get().reassess_due is not None
+    green_person.health_code.refresh_from_db()
+    assert green_person.health_code.colour == Colour.GREEN
+
+    later = timezone.now() + timedelta(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_unassessed(now=later) == [green_person.pk]
+    assert sweep_unassessed(now=later + timedelta(minutes=6)) == []  # done: nothing twice
+    green_person.health_code.refresh_from_db()
+    assert green_person.health_code.colour == Colour.YELLOW
+    assert green_person.health_code.changes.filter(to_colour=Colour.YELLOW).count() == 1

@@ -122,3 +122,44 @@ def test_trace_again_runs_the_trace_once_more(client, trace, django_capture_on_c
         )
     assert "being traced again" in response.content.decode()
     assert CaseTrace.objects.get().runs == 2
+
+
+def test_trace_again_while_the_broker_is_down_is_run_by_the_sweep(
+    client, trace, caplog, django_capture_on_commit_callbacks
+):
+    """Redis down: the action answers as usual and the request is kept on the trace; beat's
+    trace sweep runs it once, a minute later, and clears it."""
+    from checkpoints.tasks import trace_untraced_cases
+    from tests.brokers import broker_down
+
+    client.force_login(authority(("view_casetrace", "change_casetrace")))
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:checkpoints_casetrace_changelist"),
+            {"action": "trace_again", "_selected_action": [trace.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200 and "being traced again" in response.content.decode()
+    assert any(r.getMessage().startswith("could not enqueue checkpoints.tasks.trace_case") for r in caplog.records)
+    trace.refresh_from_db()
+    assert trace.runs == 1 and trace.retrace_requested is not None
+    assert tracing.retraces_due() == []  # its own task may still run
+
+    CaseTrace.objects.update(retrace_requested=timezone.now() - timedelta(minutes=2))
+    assert tracing.retraces_due() == [trace.event_id]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            trace_untraced_cases()  # beat's task
+    trace.refresh_from_db()
+    assert trace.runs == 2 and trace.retrace_requested is None
+
+
+def test_trace_again_clears_its_request_when_it_runs(client, trace, django_capture_on_commit_callbacks):
+    client.force_login(authority(("view_casetrace", "change_casetrace")))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:checkpoints_casetrace_changelist"), {"action": "trace_again", "_selected_action": [trace.pk]}
+        )
+    trace.refresh_from_db()
+    assert trace.runs == 2 and trace.retrace_requested is None
+    assert tracing.retraces_due(now=timezone.now() + timedelta(minutes=5)) == []

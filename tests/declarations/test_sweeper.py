@@ -81,6 +81,10 @@ def test_the_beat_schedule_names_registered_tasks():
     assert schedule["close-checkin-days"]["task"] == "declarations.tasks.close_checkin_days"
     assert schedule["close-checkin-days"]["schedule"] == crontab(hour=0, minute=10)
     assert schedule["sweep-stuck-declarations"]["task"] == "declarations.tasks.sweep_stuck_declarations"
+    # What a lost message leaves behind: re-assessments after health events, re-reviews after
+    # risk areas (tests/declarations/test_broker_down.py).
+    assert schedule["sweep-unassessed-events"]["task"] == "declarations.tasks.sweep_unassessed_events"
+    assert schedule["sweep-unreviewed-risk-areas"]["task"] == "declarations.tasks.sweep_unreviewed_risk_areas"
     assert app.conf.timezone == "Asia/Shanghai"
     app.loader.import_default_modules()
     for entry in schedule.values():

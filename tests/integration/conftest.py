@@ -8,16 +8,14 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import redis
 from django.db import connection
-from kombu import pools as kombu_pools
 
-from healthcode.celery import app as celery_app
+from tests.brokers import tasks_to
 from tests.conftest import missing_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,15 +33,6 @@ def _database_url() -> str:
     s = connection.settings_dict
     auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _reset_broker_connections() -> None:
-    """Celery caches its connection pool on first use; drop it so the new broker_url applies.
-    kombu also keeps pools per broker URL process-wide (eager tasks fill them too): close and
-    forget them all, or the next task would acquire from a closed pool."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()
 
 
 class Worker:
@@ -113,19 +102,6 @@ def worker_env(redis_url: str, queue: str, var_dir: Path, **extra: str) -> dict:
         "DB_CONN_MAX_AGE": "0",
         **extra,
     }
-
-
-@contextmanager
-def tasks_to(broker_url: str, queue: str):
-    """This process's tasks go to the broker instead of running eagerly."""
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
-    celery_app.conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
-    _reset_broker_connections()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        _reset_broker_connections()
 
 
 @pytest.fixture
