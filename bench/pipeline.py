@@ -14,6 +14,14 @@ tests/factories.declaration_data()). Two measurements, both through Redis and Po
 
 Done means no declaration of the batch is left status="confirmed"; needs_review ones (none
 are expected for these normal declarations) are counted and excluded.
+
+Every colour change is followed by a second task on the same worker (the inbox message and
+the SMS, family.tasks.notify_colour_change). In the drain those queue behind every review,
+so the colour rate is the reviews' alone; the drain then also waits until every message of
+the batch exists and its SMS is sent, and gives that rate too: what the worker sustains
+when it does all the work a declaration causes. CPU seconds of the worker's processes and
+of the Postgres server (backends of closed connections included) are read from /proc over
+both spans, per declaration.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from decimal import Decimal
 
 from bench import sampling
 from bench.common import OUT, log, percentile
-from bench.stack import children_of
+from bench.stack import busy_cpu, children_of, postgres_cpu_seconds
 
 WAIT_S = 180
 
@@ -114,6 +122,44 @@ def _wait_and_measure(refs: list[uuid.UUID]) -> dict:
     }
 
 
+def _wait_notified(refs: list[uuid.UUID]) -> int:
+    """Wait until every colour change of the batch has its inbox message and its SMS is no
+    longer waiting. Returns how many messages are still missing or waiting at the deadline."""
+    from declarations.models import Declaration
+    from family.models import InboxMessage
+    from healthcode.models import ColourChange
+
+    codes = Declaration.objects.filter(ref__in=refs).values("applicant__health_code_id")
+    changes = ColourChange.objects.filter(code_id__in=codes)
+    waiting = InboxMessage.SmsState.PENDING, InboxMessage.SmsState.SENDING
+    deadline = time.monotonic() + WAIT_S
+
+    def left() -> int:
+        missing = changes.filter(inbox_message__isnull=True).count()
+        return missing + InboxMessage.objects.filter(change__in=changes, sms_state__in=waiting).count()
+
+    while (count := left()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return count
+
+
+def _cpu(worker) -> dict:
+    return {"worker": worker.cpu_seconds(), "postgres": postgres_cpu_seconds(), "machine": busy_cpu()}
+
+
+def _cpu_per_declaration(before: dict, after: dict, count: int) -> dict:
+    """CPU ms per declaration: the worker's processes, Postgres, and everything else (Redis,
+    this bench process polling, other people's processes, the kernel)."""
+    delta = {name: after[name] - before[name] for name in before}
+    rest = max(0.0, delta["machine"] - delta["worker"] - delta["postgres"])
+    return {
+        "worker_ms": round(delta["worker"] * 1000 / count, 2),
+        "postgres_ms": round(delta["postgres"] * 1000 / count, 2),
+        "everything_else_ms": round(rest * 1000 / count, 2),
+        "machine_ms": round(delta["machine"] * 1000 / count, 2),
+    }
+
+
 def measure(worker, steady_count: int, drain_count: int) -> dict:
     """`worker` is the running bench.stack.CeleryWorker."""
     log(f"declarations through the worker: making {steady_count + drain_count} accounts and drafts")
@@ -130,11 +176,25 @@ def measure(worker, steady_count: int, drain_count: int) -> dict:
     seconds = _confirm_all(drain)
     worker.start()
     sampled = sampling.start(children_of(worker.proc.pid), OUT, "celery-drain", 10)
-    result_drain = _wait_and_measure([ref for _, ref in drain])
+    cpu_start, started = _cpu(worker), time.monotonic()
+    refs = [ref for _, ref in drain]
+    result_drain = _wait_and_measure(refs)
+    cpu_coloured, coloured_s = _cpu(worker), time.monotonic() - started
+    result_drain["not_notified"] = _wait_notified(refs)
+    cpu_notified, notified_s = _cpu(worker), time.monotonic() - started
     result_drain["profile"] = sampling.finish(sampled)
     result_drain["confirm_s"] = round(seconds, 1)
+    # From the worker's start (ready) to the last colour, and to the last SMS: the colour
+    # rate above counts between the first and the last colour instead.
+    result_drain["start_to_last_colour_s"] = round(coloured_s, 2)
+    result_drain["start_to_all_notified_s"] = round(notified_s, 2)
+    result_drain["declarations_fully_done_per_s"] = round(drain_count / notified_s, 1)
+    result_drain["cpu_ms_per_declaration_to_colour"] = _cpu_per_declaration(cpu_start, cpu_coloured, drain_count)
+    result_drain["cpu_ms_per_declaration_all_work"] = _cpu_per_declaration(cpu_start, cpu_notified, drain_count)
     log(
         f"declarations: steady p95 confirm->colour {result_steady['confirm_to_colour_ms']['p95']} ms at "
-        f"{result_steady['offered_per_s']}/s offered; drain {result_drain['colours_per_s']} colours/s"
+        f"{result_steady['offered_per_s']}/s offered; drain {result_drain['colours_per_s']} colours/s, "
+        f"{result_drain['declarations_fully_done_per_s']}/s with the notifications; CPU ms per declaration "
+        f"{result_drain['cpu_ms_per_declaration_all_work']}"
     )
     return {"steady": result_steady, "drain": result_drain, "peak_rss": worker.peak_rss()}

@@ -216,13 +216,14 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
         f"({rate}/s); p95 confirm to colour under 1 s: **{'met' if p95 is not None and p95 < 1000 else 'not met'}** "
         f"({p95} ms at {steady['offered_per_s']}/s offered).",
     ]
+    lines += drain_work_lines(drain)
     if isinstance(reuse, dict):  # results.json of runs before the variants were a list
         reuse = [{"label": "keeps its database connection (CELERY_DB_REUSE_MAX=100)", **reuse}]
     if reuse:
         lines += [
             "",
-            "The worker with one setting changed (each a fresh worker; `--concurrency 2` and Celery's "
-            "reconnect-per-task are the defaults above):",
+            "The worker with one setting changed (each a fresh worker; the defaults above are prefork with 2 "
+            "processes, the database connection kept across tasks, a connection check before each task):",
             "",
             "| Worker variant | Drain rate | Steady p50 (ms) | Steady p95 (ms) | Offered | Coloured | Left confirmed |",
             "|---|---:|---:|---:|---:|---:|---:|",
@@ -234,6 +235,8 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
                 f"{st['confirm_to_colour_ms']['p95']} | {st['offered_per_s']}/s | "
                 f"{dr['coloured'] + st['coloured']} | {dr['left_confirmed'] + st['left_confirmed']} |"
             )
+        for v in reuse:
+            lines += ["", f"*{v['label']}*:", *drain_work_lines(v["drain"])]
     rss = p.get("worker_peak_rss_scenarios") or {}
     if rss:
         lines += [
@@ -242,6 +245,61 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
             f"MiB, pool processes " + ", ".join(f"{v} MiB" for v in rss.get("pool_mib", {}).values()) + ".",
         ]
     return lines
+
+
+def drain_work_lines(drain: dict) -> list[str]:
+    """The drain with the notifications that follow every colour, and the CPU it cost."""
+    if "declarations_fully_done_per_s" not in drain:  # results.json of runs before these were measured
+        return []
+    colour, work = drain["cpu_ms_per_declaration_to_colour"], drain["cpu_ms_per_declaration_all_work"]
+    return [
+        "",
+        f"Drain with everything a declaration causes (the review, then the inbox message and the SMS, a second "
+        f"task on the same worker): {drain['declarations']} declarations in {drain['start_to_all_notified_s']} s "
+        f"from the worker's start, **{drain['declarations_fully_done_per_s']}/s** "
+        f"(the last colour at {drain['start_to_last_colour_s']} s; {drain['not_notified']} not notified at the end).",
+        "",
+        "| CPU ms per declaration (2 cores: 2 000 ms a second between them) | Celery worker | Postgres "
+        "| everything else | whole machine |",
+        "|---|---:|---:|---:|---:|",
+        f"| to the last colour (reviews) | {colour['worker_ms']} | {colour['postgres_ms']} | "
+        f"{colour['everything_else_ms']} | {colour['machine_ms']} |",
+        f"| to the last SMS (reviews and notifications) | {work['worker_ms']} | {work['postgres_ms']} | "
+        f"{work['everything_else_ms']} | {work['machine_ms']} |",
+    ]
+
+
+def pipeline_header(results: dict) -> list[str]:
+    m = results["machine"]
+    return [
+        f"- Date: {m['date']}",
+        f"- Machine: {m['nproc']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory']} RAM, Linux {m['kernel']}, "
+        f"load average {m['load_average_start']} at the start, {m['load_average_end']} at the end",
+        f"- Python {m['python']}, Django {m['django']}",
+        f"- Database: {results['database']}",
+        f"- Broker: {results['broker']}",
+    ]
+
+
+def write_pipeline_reports(results: dict) -> None:
+    """BENCH_ONLY=pipeline: the declarations through the worker, nothing else."""
+    suffix = f"-{REPORT_NAME}" if REPORT_NAME else "-pipeline"
+    (BENCH / f"results{suffix}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    m = results["machine"]
+    lines = [
+        "# Benchmark results: declarations through the worker only",
+        "",
+        "Written by `BENCH_ONLY=pipeline make bench` (bench/run.py); bench/README.md says what each number",
+        "means. One run on one machine: the Celery worker, Postgres, Redis and the bench process that",
+        f"confirms the declarations all share the {m['nproc']} cores.",
+        "",
+        *pipeline_header(results),
+    ]
+    lines += pipeline_lines(results.get("declarations_pipeline"), results.get("declarations_pipeline_db_reuse"))
+    lines += load_lines(results)
+    lines += profile_lines(results)
+    lines += ["", f"Whole run: {results['elapsed_s']:.0f} s.", ""]
+    (BENCH / f"RESULTS{suffix}.md").write_text("\n".join(lines))
 
 
 def tracing_lines(t: dict | None) -> list[str]:

@@ -49,7 +49,7 @@ from bench.common import (  # noqa: E402
 )
 from bench.inprocess import inprocess_timings  # noqa: E402
 from bench.load import find_wrk, wrk_version  # noqa: E402
-from bench.report import load_average, machine_info, write_reports  # noqa: E402
+from bench.report import load_average, machine_info, write_pipeline_reports, write_reports  # noqa: E402
 from bench.scenarios import BASELINE_AGAIN, run_scenario, size_scenarios  # noqa: E402
 from bench.stack import (  # noqa: E402
     CeleryWorker,
@@ -69,6 +69,13 @@ DEFAULT_SIZES = "10000,100000,1000000"
 PIPELINE_STEADY = env_int("BENCH_PIPELINE_STEADY", 500)  # declarations confirmed with the worker running
 PIPELINE_DRAIN = env_int("BENCH_PIPELINE_DRAIN", 2000)  # confirmed first, then the worker drains them
 BENCH_TRACE = os.environ.get("BENCH_TRACE", "1") == "1"
+# BENCH_ONLY=pipeline: only the declarations through the worker (and its variants with
+# BENCH_VARIANTS=1): no in-process timings, no gunicorn scenarios, no tracing. The people of
+# BENCH_SIZES are still loaded, so the tables are not empty.
+ONLY = os.environ.get("BENCH_ONLY", "")
+if ONLY not in ("", "pipeline"):
+    sys.exit(f"BENCH_ONLY={ONLY!r}: only 'pipeline' is known")
+PIPELINE_ONLY = ONLY == "pipeline"
 VARIANTS = [  # (label, environment, worker class, processes: 0 for the main table's)
     ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync", 0),
     ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread", 0),
@@ -77,12 +84,15 @@ VARIANTS = [  # (label, environment, worker class, processes: 0 for the main tab
 if os.environ.get("BENCH_VARIANTS", "1") != "1":
     VARIANTS = []
 VARIANT_SCENARIOS = {"bare", "code page", "verify API"}
-# The worker, one setting changed each: its database connection kept across tasks, and more
-# processes than cores (a review mostly waits for Postgres: its queries and its commit's flush).
+# The worker, one setting changed each: Celery's close-per-task (the default before the
+# worker kept its connection), no per-task connection check, and other pools: more processes
+# than cores (a review waits for Postgres part of the time), and threads in one process (no
+# pipe between the consumer and the pool, one GIL).
 PIPELINE_VARIANTS = [
-    ("keeps its database connection (CELERY_DB_REUSE_MAX=100)", {"CELERY_DB_REUSE_MAX": "100"}, 2),
-    ("8 processes (--concurrency 8)", {}, 8),
-    ("8 processes, connection kept", {"CELERY_DB_REUSE_MAX": "100"}, 8),
+    ("reconnects for every task (CELERY_DB_REUSE_MAX=0, the old default)", {"CELERY_DB_REUSE_MAX": "0"}, 2, "prefork"),
+    ("no per-task connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, 2, "prefork"),
+    ("4 processes (--concurrency 4)", {}, 4, "prefork"),
+    ("4 threads in one process (--pool threads --concurrency 4)", {}, 4, "threads"),
 ]
 if VARIANTS == []:
     PIPELINE_VARIANTS = []
@@ -97,6 +107,63 @@ def bench_sizes() -> list[int]:
     if not sizes or sizes[0] < 10:
         sys.exit(f"BENCH_SIZES={raw!r}: at least one size of 10 or more people")
     return sizes
+
+
+def measure_pipeline(env: dict[str, str], worker: CeleryWorker) -> tuple[dict, list[dict]]:
+    """The declarations through the worker as configured, then on a fresh worker per variant.
+    Returns the main measurement and the variants'; `worker` is stopped at the end."""
+    worker_rss = worker.peak_rss()
+    declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
+    declarations["worker_peak_rss_scenarios"] = worker_rss
+    variants = []
+    for label, overrides, concurrency, pool in PIPELINE_VARIANTS:
+        worker.stop()
+        log(f"--- worker variant: {label}")
+        worker = CeleryWorker({**env, **overrides}, OUT / "celery-variant.log", concurrency=concurrency, pool=pool)
+        worker.start()
+        measured = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
+        variants.append({"label": label, **measured})
+    worker.stop()
+    return declarations, variants
+
+
+def pipeline_only(env: dict[str, str], db: Database, broker: str, setup: dict, started: float, load_avg: str) -> int:
+    """BENCH_ONLY=pipeline: load the people, then only the declarations through the worker."""
+    import django
+
+    django.setup()  # inprocess_timings does it in a full run
+    from healthcode.models import City
+
+    if "REDIS_URL" not in env:
+        raise BenchError("BENCH_ONLY=pipeline needs Redis (BENCH_REDIS_URL): no broker, no worker to measure")
+    city_id = City.objects.get(code=actors.CITY_CODE).pk
+    conn = psycopg2.connect(db.url)
+    loaded, per_size = 0, []
+    for size in bench_sizes():
+        load = data.load_people(conn, loaded + 1, size - loaded, city_id) if size > loaded else None
+        loaded = max(loaded, size)
+        per_size.append({"people": size, "load": load, "scenarios": []})
+    conn.close()
+    worker = CeleryWorker(env, OUT / "celery.log")
+    worker.start()
+    try:
+        declarations, variants = measure_pipeline(env, worker)
+    finally:
+        worker.stop()
+    results = {
+        "only": "pipeline",
+        "machine": {**machine_info(), "load_average_start": load_avg},
+        "database": db.label,
+        "broker": broker,
+        "setup": {k: round(v, 1) for k, v in setup.items()},
+        "sizes": per_size,
+        "declarations_pipeline": declarations,
+        "declarations_pipeline_db_reuse": variants,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    write_pipeline_reports(results)
+    log(f"wrote the pipeline report in {results['elapsed_s']:.0f} s")
+    return 0
 
 
 # ---------------------------------------------------------------- main
@@ -138,6 +205,8 @@ def main() -> int:
         sys.path.insert(0, str(ROOT))
         os.environ.clear()
         os.environ.update(env)
+        if PIPELINE_ONLY:
+            return pipeline_only(env, db, broker, setup, started, load_at_start)
         inprocess = inprocess_timings()
         from healthcode.models import City  # Django is set up from here on
 
@@ -199,17 +268,7 @@ def main() -> int:
 
         declarations = declarations_reuse = None
         if worker is not None:
-            worker_rss = worker.peak_rss()
-            declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
-            declarations["worker_peak_rss_scenarios"] = worker_rss
-            declarations_reuse = []
-            for label, overrides, concurrency in PIPELINE_VARIANTS:
-                worker.stop()
-                log(f"--- worker variant: {label}")
-                worker = CeleryWorker({**env, **overrides}, OUT / "celery-variant.log", concurrency=concurrency)
-                worker.start()
-                measured = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
-                declarations_reuse.append({"label": label, **measured})
+            declarations, declarations_reuse = measure_pipeline(env, worker)
         trace = tracing.measure() if BENCH_TRACE else None
         conn.close()
         server_errors = [

@@ -233,9 +233,11 @@ class CeleryWorker:
     """`celery -A healthcode worker` as the Procfile runs it (prefork, 2 processes), without
     beat: only the tasks the scenarios enqueue run."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2):
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2, pool: str = "prefork"):
         self.env = env
         self.log_path = log_path
+        self.pool = pool
+        self.concurrency = concurrency
         self.cmd = [
             str(VENV_BIN / "celery"),
             "-A",
@@ -243,6 +245,8 @@ class CeleryWorker:
             "worker",
             "--loglevel",
             "INFO",
+            "--pool",
+            pool,
             "--concurrency",
             str(concurrency),
             "--queues",
@@ -276,6 +280,12 @@ class CeleryWorker:
             "pool_mib": pool,
             "max_mib": max([v for v in [vm_hwm(self.proc.pid), *pool.values()] if v], default=None),
         }
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds so far of the worker's main process and its pool processes."""
+        if self.proc is None:
+            return 0.0
+        return sum(process_cpu_seconds(pid) for pid in [self.proc.pid, *children_of(self.proc.pid)])
 
     def stop(self) -> None:
         if self.proc is None:
@@ -502,3 +512,32 @@ def children_cpu_seconds() -> float:
     """CPU of this script's finished children: the load generator runs."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds so far of the Postgres server on this machine, backends that have exited
+    included: the postmaster's own time, its reaped children's (cutime and cstime: a backend
+    of a connection that was closed), and the live children's. 0 without a local Postgres."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
+        if name != "postgres":
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime
+        if process_name(int(fields[1])) != "postgres":  # the postmaster: add its reaped backends
+            total += (int(fields[13]) + int(fields[14])) / _CLK_TCK  # cutime, cstime
+    return total
+
+
+def process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)[0]
+    except (OSError, IndexError):
+        return ""

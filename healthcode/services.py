@@ -38,6 +38,7 @@ def change_colour(
     now: datetime | None = None,
     approved_by: User | None = None,
     expected_version: int | None = None,
+    locked: HealthCode | None = None,
 ) -> ColourChange | None:
     """Set a code's colour, bump its version (older tokens go stale) and write the history
     row, in one transaction. Returns None when the colour is already `to` (the minimum
@@ -51,12 +52,17 @@ def change_colour(
     it (four eyes). With `expected_version`, the change applies only if the code is still at
     that version (compare-and-set): otherwise StaleCode is raised and nothing is written.
 
+    `locked` is the code's row as the caller read it with select_for_update in the transaction
+    it calls from (the background review reads it to compare severities): it is not read again.
+
     After commit, the tasks wired to "colour_changed" (settings.HC_HOOKS) get the row's id."""
     now = now or timezone.now()
+    if locked is not None and (locked.pk != code_id or not transaction.get_connection().in_atomic_block):
+        raise ValueError("locked must be the code's row, read with select_for_update in this transaction")
     # No savepoint: nothing here is caught and retried; a caller that wants to catch an
     # error from this function (StaleCode) wraps it in its own atomic block.
     with transaction.atomic(savepoint=False):
-        code = HealthCode.objects.select_for_update().get(pk=code_id)
+        code = locked if locked is not None else HealthCode.objects.select_for_update().get(pk=code_id)
         if expected_version is not None and code.version != expected_version:
             raise StaleCode(code.version)
         if code.colour == to:

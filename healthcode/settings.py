@@ -204,9 +204,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", REDIS_URL is Non
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # Celery's Django fixup closes the worker's database connection around every task unless this
-# is set: then a connection serves this many tasks before it is closed (bench/README.md
-# measures the reconnect cost). 0 (the default) keeps the close-per-task behaviour.
-CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 0, minimum=0)
+# is set: then it closes it only every this many tasks. Connections in a worker follow
+# DB_CONN_MAX_AGE instead, closed before and after each task as Django does around a request
+# (healthcode/celery.py); the reconnect per task cost more than the review (bench/README.md).
+# 0 brings back Celery's close around every task.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True

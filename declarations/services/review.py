@@ -37,6 +37,16 @@ CASE_KINDS = {
     HealthEvent.Kind.CLOSE_CONTACT: "close_contact",
 }
 CASE_RANK = {"none": 0, "close_contact": 1, "suspected": 2, "confirmed": 3}
+# What a review writes on the declaration.
+REVIEWED_FIELDS = [
+    "status",
+    "verdict_colour",
+    "verdict_rules",
+    "suggested_colour",
+    "area_level",
+    "reviewed_at",
+    "review_note",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -162,11 +172,11 @@ def raise_colour(
     """Apply a machine verdict if it is at least as severe as the current colour (the same
     colour extends its minimum duration). Returns the history row, if any, and a note."""
     with transaction.atomic(savepoint=False):
-        current = HealthCode.objects.select_for_update().values_list("colour", flat=True).get(pk=code_id)
-        if current != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[current]:
+        code = HealthCode.objects.select_for_update().get(pk=code_id)
+        if code.colour != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[code.colour]:
             # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
             kept = _("Kept %(colour)s: a declaration does not lower a colour.")
-            return None, kept % {"colour": Colour(current).label}
+            return None, kept % {"colour": Colour(code.colour).label}
         until = now + timedelta(days=verdict.days) if verdict.days else None
         change = change_colour(
             code_id,
@@ -176,6 +186,7 @@ def raise_colour(
             reason_parts=reason_parts(verdict, events),
             until=until,
             now=now,
+            locked=code,  # the row locked above: change_colour does not read it again
         )
         return change, ""
 
@@ -185,15 +196,18 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
     is not waiting for review is left alone, so a redelivered task does nothing."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The declaration (locked: the state machine's row), its city and its person's code id
+        # in one query. A review costs a fixed number of queries (tests/declarations pin it).
         declaration = (
             Declaration.objects.select_for_update(of=("self",))
             .select_related("city")
+            .annotate(code_id=F("applicant__health_code_id"))
             .filter(pk=declaration_id, status=Declaration.Status.CONFIRMED, applicant__isnull=False)
             .first()
         )
         if declaration is None:
             return None
-        code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=declaration.applicant_id)
+        code_id = declaration.code_id
         events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
         verdict = rules.evaluate(facts_for(declaration, areas=active_areas(now), events=events))
         declaration.verdict_colour = verdict.colour
@@ -209,7 +223,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
             _, declaration.review_note = raise_colour(
                 code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events
             )
-        declaration.save()
+        declaration.save(update_fields=REVIEWED_FIELDS)
         return declaration
 
 

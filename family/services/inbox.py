@@ -24,6 +24,7 @@ in). The reason comes from the change's parts (healthcode/reasons.py); a change 
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -91,30 +92,72 @@ def deliver(change_id: int) -> InboxMessage | None:
     applicant = Applicant.objects.filter(health_code_id=change.code_id).first()
     if applicant is None:
         return None
-    try:
-        with transaction.atomic():
-            return InboxMessage.objects.create(
-                account_id=applicant.account_id,
-                applicant=applicant,
-                change=change,
-                person_name=mask_name(applicant.name),
-                relationship=applicant.relationship,
-                from_colour=change.from_colour,
-                to_colour=change.to_colour,
-                reason=change.reason,
-                created=change.created,
-                sms_state=InboxMessage.SmsState.PENDING,
-            )
-    except IntegrityError:  # delivered at the same moment by another worker
-        return InboxMessage.objects.get(change_id=change_id)
+    message, _created = _create_once(_message_for(change, applicant))
+    return message
 
 
 def notify(change_id: int, *, now: datetime | None = None) -> InboxMessage | None:
-    """Deliver the change to the inbox and send its SMS (each exactly once)."""
-    message = deliver(change_id)
-    if message is not None and message.sms_state == InboxMessage.SmsState.PENDING:
-        send_sms(message.pk, now=now)
+    """Deliver the change to the inbox and send its SMS (each exactly once).
+
+    The usual run, the first for a change, costs three queries (tests/family pin them): the
+    change with its person and account and whether it has a message already; the message,
+    inserted already claimed for its SMS by this sender (sms_state "sending", one attempt:
+    the insert is the claim, since only one insert of a change's message can succeed); and
+    the SMS's outcome. A sender killed between the two is one killed after a claim: the
+    sweep gives the claim back after SMS_CLAIM_TIMEOUT. A redelivered task finds the message
+    and sends its SMS only if it is still pending."""
+    now = now or timezone.now()
+    change = (
+        ColourChange.objects.select_related("code__applicant__account")
+        .annotate(message_id=F("inbox_message__id"))
+        .filter(pk=change_id)
+        .first()
+    )
+    if change is None:
+        return None
+    if change.message_id is not None:  # delivered before (a redelivery, or the sweep)
+        message = InboxMessage.objects.get(pk=change.message_id)
+        if message.sms_state == InboxMessage.SmsState.PENDING:
+            send_sms(message.pk, now=now)
+        return message
+    applicant = getattr(change.code, "applicant", None)
+    if applicant is None:
+        return None
+    claimed = _message_for(
+        change, applicant, sms_state=InboxMessage.SmsState.SENDING, sms_claimed_at=now, sms_attempts=1
+    )
+    message, created = _create_once(claimed)
+    if created:
+        _send_claimed(message, applicant.account)
     return message
+
+
+def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
+    """Insert the message unless its change has one; (the change's message, whether this call
+    made it). One statement in autocommit (a worker's task); inside a caller's transaction, in
+    a savepoint, so that a unique violation does not break the caller's transaction."""
+    nested = transaction.get_connection().in_atomic_block
+    try:
+        with transaction.atomic() if nested else nullcontext():
+            message.save(force_insert=True)
+        return message, True
+    except IntegrityError:  # delivered at the same moment by another worker
+        return InboxMessage.objects.get(change_id=message.change_id), False
+
+
+def _message_for(change: ColourChange, applicant: Applicant, **sms) -> InboxMessage:
+    return InboxMessage(
+        account_id=applicant.account_id,
+        applicant=applicant,
+        change=change,
+        person_name=mask_name(applicant.name),
+        relationship=applicant.relationship,
+        from_colour=change.from_colour,
+        to_colour=change.to_colour,
+        reason=change.reason,
+        created=change.created,
+        **({"sms_state": InboxMessage.SmsState.PENDING} | sms),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,8 +211,17 @@ def send_sms(message_id: int, *, now: datetime | None = None) -> bool:
     )
     if claimed != 1:
         return False
-    mine = InboxMessage.objects.filter(pk=message_id, sms_state=State.SENDING)
-    message = InboxMessage.objects.select_related("account", "change").get(pk=message_id)
+    # The change too: the SMS puts its reason into words in the account's language.
+    return _send_claimed(InboxMessage.objects.select_related("account", "change").get(pk=message_id))
+
+
+def _send_claimed(message: InboxMessage, account: User | None = None) -> bool:
+    """Send the SMS of a message this sender has claimed (state "sending"), record the outcome."""
+    State = InboxMessage.SmsState
+    if account is not None:
+        message.account = account  # already read by the caller: no query for its language
+    mine = InboxMessage.objects.filter(pk=message.pk, sms_state=State.SENDING)
+    message_id = message.pk
     to = mobile_of(message.account)
     if not to:
         mine.update(sms_state=State.NO_NUMBER)

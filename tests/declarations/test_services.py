@@ -4,6 +4,7 @@ import pytest
 
 from declarations import services
 from declarations.models import Declaration
+from declarations.tasks import review_declaration
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
@@ -98,3 +99,25 @@ def test_another_accounts_declaration_is_not_found(citizen, outsider):
         services.confirm(outsider, draft.ref)
     with pytest.raises(Http404):
         services.get_declaration_for_user(outsider, uuid.uuid4())
+
+
+def test_a_review_costs_a_fixed_number_of_queries(
+    citizen, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The worker's hot path (bench/README.md): the declaration locked with its city and its
+    person's code id, the person's health events, the risk areas in force, the code locked
+    once, the code's update, the history row, the declaration's update; in a savepoint
+    here (the test's transaction), in BEGIN ... COMMIT in a worker."""
+    draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data())
+    with django_capture_on_commit_callbacks():  # the review task is not run: it is timed below
+        declaration = services.confirm(citizen, draft.ref)
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(9) as captured:
+        review_declaration(declaration.pk)
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum("FOR UPDATE" in statement for statement in sql) == 2  # the declaration, then the code
+    assert sum(statement.startswith("INSERT") for statement in sql) == 1  # one history row
+    assert len(callbacks) == 1  # the notification, after commit
+    assert Declaration.objects.get(pk=declaration.pk).status == Declaration.Status.REVIEWED
+    assert ColourChange.objects.filter(code__applicant__account=citizen).count() == 1
+    with django_assert_num_queries(3):  # again (a redelivered task): one look, nothing written
+        assert services.review(declaration.pk) is None

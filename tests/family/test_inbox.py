@@ -160,3 +160,37 @@ def test_no_full_number_in_the_log_when_sending(green_citizen, settings, caplog,
         change(me, Colour.YELLOW, django_capture_on_commit_callbacks, "Temperature of 37.3 °C or more.")
     assert "now yellow" in caplog.text
     assert green_citizen.username not in caplog.text and me.id_number not in caplog.text
+
+
+def test_a_first_notification_costs_three_queries(green_citizen, django_assert_num_queries):
+    """The worker's task after every colour change: the change with its person, account and
+    any message; the message inserted already claimed for its SMS; the SMS's outcome."""
+    me = self_applicant(green_citizen)
+    done = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # callbacks not run
+    sms.outbox.clear()
+    with django_assert_num_queries(3 + 2) as captured:  # + the savepoint around the insert in a test's transaction
+        message = inbox.notify(done.pk)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == [
+        "SELECT", "SAVEPOINT", "INSERT", "RELEASE", "UPDATE"
+    ]  # fmt: skip
+    message.refresh_from_db()
+    assert (message.sms_state, message.sms_attempts, message.change_id) == (State.SENT, 1, done.pk)
+    assert [s.to for s in sms.outbox] == [green_citizen.username]
+
+
+def test_a_sender_killed_after_inserting_its_claimed_message_is_covered_by_the_sweep(green_citizen):
+    """The insert is the claim: a sender that dies before the gateway answers leaves a message
+    "sending", which the sweep gives back after SMS_CLAIM_TIMEOUT and sends once."""
+    me = self_applicant(green_citizen)
+    done = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)
+    sms.outbox.clear()
+    now = timezone.now()
+    claimed = inbox._message_for(done, me, sms_state=State.SENDING, sms_claimed_at=now, sms_attempts=1)
+    message, created = inbox._create_once(claimed)  # ... and the sender dies here
+    assert created and inbox.notify(done.pk).pk == message.pk  # a redelivered task sends nothing:
+    assert sms.outbox == []  # the claim is someone else's until it times out
+    assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT / 2) == (0, 0)
+    assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT + timedelta(seconds=1)) == (0, 1)
+    message.refresh_from_db()
+    assert (message.sms_state, message.sms_attempts) == (State.SENT, 2)
+    assert [s.to for s in sms.outbox] == [green_citizen.username]

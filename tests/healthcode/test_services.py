@@ -49,3 +49,19 @@ def test_compare_and_set_on_the_version(db):
     code.refresh_from_db()
     assert (code.colour, code.version) == (Colour.YELLOW, 2)
     assert ColourChange.objects.count() == 1
+
+
+def test_a_row_locked_by_the_caller_is_not_read_again(db, django_assert_num_queries):
+    import pytest
+    from django.db import transaction
+
+    code, other = create_code(), create_code()
+    with transaction.atomic():
+        locked = HealthCode.objects.select_for_update().get(pk=code.pk)
+        with django_assert_num_queries(2):  # the code's update and the history row, no SELECT
+            change_colour(code.pk, Colour.RED, source=ColourChange.Source.REVIEW, locked=locked)
+        with pytest.raises(ValueError):  # another code's row: refused before anything is written
+            change_colour(other.pk, Colour.RED, source=ColourChange.Source.REVIEW, locked=locked)
+    assert HealthCode.objects.get(pk=code.pk).colour == Colour.RED
+    assert HealthCode.objects.get(pk=other.pk).colour == Colour.PENDING
+    assert ColourChange.objects.count() == 1

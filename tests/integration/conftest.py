@@ -89,9 +89,13 @@ class Worker:
 
 
 def worker_env(redis_url: str, queue: str, var_dir: Path, **extra: str) -> dict:
-    """The worker's environment: production settings, the test database, our queue."""
+    """The worker's environment: production settings, the test database, our queue. The
+    worker keeps its database connections across tasks as in production (DB_CONN_MAX_AGE,
+    healthcode/celery.py); every test stops its workers before the test database is
+    flushed or dropped, and a stopped (or killed) worker's connections close with it."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DB_CONN_MAX_AGE", "CELERY_DB_REUSE_MAX")}
     return {
-        **os.environ,
+        **env,
         "DJANGO_SETTINGS_MODULE": "healthcode.settings",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": redis_url,
@@ -99,7 +103,6 @@ def worker_env(redis_url: str, queue: str, var_dir: Path, **extra: str) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "HC_VAR_DIR": str(var_dir),
-        "DB_CONN_MAX_AGE": "0",
         **extra,
     }
 
