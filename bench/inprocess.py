@@ -92,18 +92,18 @@ def inprocess_timings() -> dict:
 
 
 # The parts of one code page request, timed by wrapping these names where the view finds
-# them (the view calls tokens.issue and qr.svg through their modules, and imported render and
-# get_applicant_for_user into its own; the session middleware saves a changed session).
+# them (the view calls tokens.issue through its module, and imported render and
+# code_page_applicant into its own; the session middleware saves a changed session).
 # A part that a refactoring moves shows 0 calls. The parts do not nest.
 CODE_PAGE_PARTS = [
     ("session and user loading (auth.get_user)", "django.contrib.auth", "get_user"),
-    ("applicant lookup (get_applicant_for_user)", "family.views.code", "get_applicant_for_user"),
+    ("the person's read, compiled once (code_page_applicant)", "family.views.code", "code_page_applicant"),
     ("token signing (tokens.issue)", "healthcode.tokens", "issue"),
-    ("QR SVG (qr.svg)", "healthcode.qr", "svg"),
+    ("QR SVG (qr.svg; 0 calls: the phone draws it)", "healthcode.qr", "svg"),
     ("template render (render)", "family.views.code", "render"),
     (
         "session save (SessionStore.save, when the view changed the session)",
-        "django.contrib.sessions.backends.db",
+        "healthcode.sessions",
         "SessionStore.save",
     ),
 ]
