@@ -11,14 +11,21 @@ session in again once Redis returns.
 from __future__ import annotations
 
 import logging
+import re
 
 from django.contrib.sessions.backends import cached_db
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("healthcode.sessions")
+# What Django generates (32 of a-z0-9); a cookie with anything else is no session, and never
+# becomes part of a Redis key.
+SESSION_KEY = re.compile(r"[a-z0-9]{32}")
 
 
 class SessionStore(cached_db.SessionStore):
+    def _validate_session_key(self, key: str | None) -> bool:
+        return bool(key) and SESSION_KEY.fullmatch(key) is not None
+
     def load(self) -> dict:
         try:
             return super().load()

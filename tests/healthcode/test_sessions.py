@@ -66,3 +66,16 @@ def test_signing_out_ends_the_cached_session(cached_sessions, client, green_citi
     assert not Session.objects.filter(session_key=key).exists()
     client.cookies["sessionid"] = key  # a copied cookie of the ended session
     assert client.get(url).status_code == 302
+
+
+def test_a_forged_session_cookie_is_no_session_and_no_cache_key(cached_sessions, client, green_citizen):
+    from healthcode.sessions import SessionStore
+
+    assert SessionStore("👍" * 100).session_key is None
+    for forged in ("x" * 4000, "abc", "A" * 32, "a" * 33, "a" * 31 + "-"):
+        assert SessionStore(forged).session_key is None
+        client.cookies["sessionid"] = forged
+        assert client.get(reverse("code", args=[self_applicant(green_citizen).pk])).status_code == 302
+    client.force_login(green_citizen)
+    key = client.session.session_key
+    assert SessionStore(key).session_key == key and len(key) == 32
