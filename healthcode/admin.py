@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from healthcode.admin_readonly import ReadOnlyAdminMixin
 from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
 from healthcode.reasons import reason_text
 
@@ -60,18 +61,9 @@ class HealthCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: readable by superusers, editable by no one."""
 
     list_display = ["created", "action", "actor_name", "reason"]
     list_filter = ["action"]
     readonly_fields = ["created", "action", "actor", "actor_name", "reason", "detail"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

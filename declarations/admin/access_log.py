@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import RecordAccess
 from family.masking import mask_name
+from healthcode.admin_readonly import ReadOnlyAdminMixin
 
 
 @admin.register(RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin):
+class RecordAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened whose record, when. Read-only: no one edits or deletes it here."""
 
     list_display = ["created", "user", "record", "object_id", "person"]
@@ -19,12 +20,3 @@ class RecordAccessAdmin(admin.ModelAdmin):
     @admin.display(description=_("person"))
     def person(self, obj: RecordAccess) -> str:
         return mask_name(obj.applicant.name) if obj.applicant_id else "—"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

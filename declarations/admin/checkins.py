@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import CheckIn, CheckInDay
+from healthcode.admin_readonly import ReadOnlyAdminMixin
 
 
 @admin.register(CheckIn)
@@ -26,14 +27,5 @@ class CheckInAdmin(ReviewerScoped):
 
 
 @admin.register(CheckInDay)
-class CheckInDayAdmin(admin.ModelAdmin):
+class CheckInDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "closed_at", "people", "turned_green"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
