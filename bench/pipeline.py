@@ -8,6 +8,10 @@ tests/factories.declaration_data()). Two measurements, both through Redis and Po
   declarations.services.confirm (which enqueues the review on commit), as fast as one process
   goes. Confirm-to-colour (ColourChange.created - Declaration.confirmed_at) is the latency a
   citizen sees at that offered rate.
+- paced: the same, but confirmations are spaced to a fixed offered rate
+  (BENCH_PIPELINE_PACED_RATE a second, below what the worker sustains with the
+  notifications), so the p95 is the latency of a declaration, not the length of a queue that
+  an offered rate above the worker's capacity builds (the steady measurement's p95).
 - drain: the worker is stopped; the drafts are confirmed (their reviews wait in the queue);
   the worker starts. Throughput is how fast it empties the queue: declarations reviewed per
   second between the first and the last colour set. That is the worker's capacity.
@@ -32,10 +36,12 @@ import uuid
 from decimal import Decimal
 
 from bench import sampling
-from bench.common import OUT, log, percentile
+from bench.common import OUT, env_int, log, percentile
 from bench.stack import busy_cpu, children_of, postgres_cpu_seconds
 
 WAIT_S = 180
+PACED_COUNT = env_int("BENCH_PIPELINE_PACED", 750)
+PACED_RATE = env_int("BENCH_PIPELINE_PACED_RATE", 50)
 
 
 def _drafts(count: int) -> list[tuple[int, uuid.UUID]]:
@@ -71,13 +77,19 @@ def _drafts(count: int) -> list[tuple[int, uuid.UUID]]:
     return out
 
 
-def _confirm_all(drafts: list[tuple[int, uuid.UUID]]) -> float:
+def _confirm_all(drafts: list[tuple[int, uuid.UUID]], per_s: float = 0) -> float:
+    """Confirm the drafts one after another; with `per_s`, the i-th no earlier than i/per_s
+    seconds after the first (an offered rate, not faster)."""
     from declarations import services
     from healthcode.models import User
 
     users = User.objects.in_bulk([user_id for user_id, _ in drafts])
     started = time.perf_counter()
-    for user_id, ref in drafts:
+    for i, (user_id, ref) in enumerate(drafts):
+        if per_s:
+            wait = started + i / per_s - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
         services.confirm(users[user_id], ref)
     return time.perf_counter() - started
 
@@ -164,12 +176,23 @@ def measure(worker, steady_count: int, drain_count: int) -> dict:
     """`worker` is the running bench.stack.CeleryWorker."""
     log(f"declarations through the worker: making {steady_count + drain_count} accounts and drafts")
     steady = _drafts(steady_count)
+    paced = _drafts(PACED_COUNT) if PACED_COUNT else []
     drain = _drafts(drain_count)
 
     log(f"steady: confirming {steady_count} declarations with the worker running")
     seconds = _confirm_all(steady)
     result_steady = _wait_and_measure([ref for _, ref in steady])
     result_steady["offered_per_s"] = round(steady_count / seconds, 1)
+    result_paced = None
+    if paced:
+        # The steady batch's notifications are still queued (the steady measurement waits for
+        # the colours only): the paced declarations must not queue behind them.
+        _wait_notified([ref for _, ref in steady])
+        log(f"paced: confirming {PACED_COUNT} declarations at {PACED_RATE}/s with the worker running")
+        seconds = _confirm_all(paced, per_s=PACED_RATE)
+        result_paced = _wait_and_measure([ref for _, ref in paced])
+        result_paced["offered_per_s"] = round(PACED_COUNT / seconds, 1)
+        _wait_notified([ref for _, ref in paced])  # nothing of it left in the queue for the drain
 
     log(f"drain: worker stopped, confirming {drain_count}, then starting the worker")
     worker.stop()
@@ -197,4 +220,9 @@ def measure(worker, steady_count: int, drain_count: int) -> dict:
         f"{result_drain['declarations_fully_done_per_s']}/s with the notifications; CPU ms per declaration "
         f"{result_drain['cpu_ms_per_declaration_all_work']}"
     )
-    return {"steady": result_steady, "drain": result_drain, "peak_rss": worker.peak_rss()}
+    if result_paced:
+        log(
+            f"paced: p95 confirm->colour {result_paced['confirm_to_colour_ms']['p95']} ms at "
+            f"{result_paced['offered_per_s']}/s offered"
+        )
+    return {"steady": result_steady, "paced": result_paced, "drain": result_drain, "peak_rss": worker.peak_rss()}

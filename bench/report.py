@@ -196,9 +196,12 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
     lines = ["", "## Declarations through the Celery worker (confirmed to colour set)", ""]
     if not p:
         return [*lines, "Not measured: no Redis, so no worker."]
-    steady, drain = p["steady"], p["drain"]
+    steady, drain, paced = p["steady"], p["drain"], p.get("paced")
     rate = drain.get("colours_per_s")
-    p95 = steady["confirm_to_colour_ms"]["p95"]
+    # The latency target is judged at the paced rate when there is one (below the worker's
+    # capacity: a declaration's latency), else at the steady rate (a queue when above it).
+    judged = paced or steady
+    p95 = judged["confirm_to_colour_ms"]["p95"]
     lines += [
         "Real `celery -A healthcode worker` (prefork, concurrency 2) on Redis and Postgres, beat off; "
         "bench/pipeline.py says how.",
@@ -208,13 +211,30 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| steady: confirmed one after another, worker running | {steady['declarations']} | {steady['coloured']} "
         f"| {steady['left_confirmed']} | {steady['needs_review']} | {steady['confirm_to_colour_ms']['p50']} | "
-        f"{p95} | {steady['confirm_to_colour_ms']['max']} | {steady['offered_per_s']}/s offered |",
+        f"{steady['confirm_to_colour_ms']['p95']} | {steady['confirm_to_colour_ms']['max']} | "
+        f"{steady['offered_per_s']}/s offered |",
+        *(
+            [
+                f"| paced: confirmed at a fixed rate, worker running | {paced['declarations']} | "
+                f"{paced['coloured']} | {paced['left_confirmed']} | {paced['needs_review']} | "
+                f"{paced['confirm_to_colour_ms']['p50']} | {paced['confirm_to_colour_ms']['p95']} | "
+                f"{paced['confirm_to_colour_ms']['max']} | {paced['offered_per_s']}/s offered |"
+            ]
+            if paced
+            else []
+        ),
         f"| drain: all confirmed first, then the worker starts | {drain['declarations']} | {drain['coloured']} | "
         f"{drain['left_confirmed']} | {drain['needs_review']} | | | | **{rate}/s** through the worker |",
         "",
         f"Targets: 200 declarations/s through the worker: **{'met' if rate and rate >= 200 else 'not met'}** "
         f"({rate}/s); p95 confirm to colour under 1 s: **{'met' if p95 is not None and p95 < 1000 else 'not met'}** "
-        f"({p95} ms at {steady['offered_per_s']}/s offered).",
+        f"({p95} ms at {judged['offered_per_s']}/s offered"
+        + (
+            f"; at the steady measurement's {steady['offered_per_s']}/s, above what the worker sustains with the "
+            f"notifications, a queue builds and the p95 is {steady['confirm_to_colour_ms']['p95']} ms)."
+            if paced
+            else ")."
+        ),
     ]
     lines += drain_work_lines(drain)
     if isinstance(reuse, dict):  # results.json of runs before the variants were a list

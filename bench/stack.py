@@ -253,6 +253,7 @@ class CeleryWorker:
             env["CELERY_QUEUE"],
             "--without-gossip",
             "--without-mingle",
+            *os.environ.get("BENCH_CELERY_ARGS", "").split(),
         ]
         self.proc: subprocess.Popen | None = None
 
