@@ -229,9 +229,43 @@ def children_of(pid: int) -> list[int]:
         return []
 
 
-class CeleryWorker:
+class _Process:
+    """A process of the stack (gunicorn, the Celery worker): started in a session of its own,
+    output to `log_path`, stopped with SIGTERM and, after `stop_timeout`, SIGKILL of its group
+    (only what it started)."""
+
+    cmd: list[str]
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen | None = None
+    stop_timeout = 15
+
+    def _launch(self) -> None:
+        log(f"starting {' '.join(self.cmd)}")
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self._log.close()
+        self.proc = None
+
+
+class CeleryWorker(_Process):
     """`celery -A healthcode worker` as the Procfile runs it (prefork, 2 processes), without
     beat: only the tasks the scenarios enqueue run."""
+
+    stop_timeout = 30  # a warm shutdown: it finishes the tasks it holds
 
     def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2, pool: str = "prefork"):
         self.env = env
@@ -258,11 +292,7 @@ class CeleryWorker:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        log(f"starting {' '.join(self.cmd)}")
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self._launch()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -288,19 +318,6 @@ class CeleryWorker:
             return 0.0
         return sum(process_cpu_seconds(pid) for pid in [self.proc.pid, *children_of(self.proc.pid)])
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # warm shutdown: finishes what it holds
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-        self._log.close()
-        self.proc = None
-
 
 # ---------------------------------------------------------------- gunicorn
 
@@ -311,7 +328,7 @@ WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = env_int("BENCH_THREADS", 4)
 
 
-class Gunicorn:
+class Gunicorn(_Process):
     def __init__(self, env: dict[str, str], log_path: Path, worker_class: str = "", threads: int = 0, workers: int = 0):
         worker_class = worker_class or WORKER_CLASS
         threads = threads or THREADS
@@ -335,11 +352,7 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        log(f"starting {' '.join(self.cmd)}")
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self._launch()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -401,19 +414,6 @@ class Gunicorn:
             return "\n".join(self.log_path.read_text().splitlines()[-lines:])
         except OSError:
             return ""
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
-                self.proc.wait(timeout=5)
-        self._log.close()
-        self.proc = None
 
 
 def http_request(

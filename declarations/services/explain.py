@@ -193,27 +193,17 @@ def panel_annotations(queryset: QuerySet, today: date) -> QuerySet:
     )
 
 
-def panel(applicant: Applicant, code: HealthCode, *, now: datetime | None = None) -> Panel:
-    today = local_day(now or timezone.now())
-    if now is None and hasattr(applicant, "panel_waiting"):  # read with the page's query
-        out = Panel(
-            colour=Colour(code.colour),
-            waiting_for_reviewer=applicant.panel_waiting,
-            checked_in_today=applicant.panel_checked_in_today,
-            appeal_status=applicant.panel_appeal_status,
-        )
-    else:
-        latest = Appeal.objects.filter(applicant=applicant).order_by("-created", "-id").values("status").first()
-        out = Panel(
-            colour=Colour(code.colour),
-            waiting_for_reviewer=Declaration.objects.filter(
-                applicant=applicant, status=Declaration.Status.NEEDS_REVIEW
-            ).exists(),
-            checked_in_today=CheckIn.objects.filter(applicant=applicant, day=today).exists(),
-            appeal_status=latest["status"] if latest else None,
-        )
+def panel(applicant: Applicant, code: HealthCode) -> Panel:
+    """`applicant` as family's code page read it, with `panel_annotations`."""
+    out = Panel(
+        colour=Colour(code.colour),
+        waiting_for_reviewer=applicant.panel_waiting,
+        checked_in_today=applicant.panel_checked_in_today,
+        appeal_status=applicant.panel_appeal_status,
+    )
     if not out.restricted:
         return out
+    today = local_day(timezone.now())
     start = first_counted_day(code.since)
     normal = _normal_days(applicant, min(start, today), today)
     out.checked_in_today = today in normal

@@ -101,23 +101,10 @@ def _person_for(user: User, declaration: Declaration) -> Applicant:
                 applicant = take_over(user, holder, replacing=applicant)
             else:
                 raise IdNumberTaken
-    if not _same_details(applicant, declaration, details):  # a repeat declaration changes nothing
-        update_person(applicant, relationship=declaration.relationship, **details)
+    update_person(applicant, relationship=declaration.relationship, **details)
     if applicant.health_code_id is None:
         Applicant.objects.filter(pk=applicant.pk).update(health_code=create_code())
     return applicant
-
-
-def _same_details(applicant: Applicant, declaration: Declaration, details: dict[str, Any]) -> bool:
-    relationship_changes = (
-        applicant.relationship != Relationship.SELF
-        and declaration.relationship != Relationship.SELF
-        and declaration.relationship != applicant.relationship
-    )
-    return not relationship_changes and all(
-        getattr(applicant, name) == (value or applicant.phone if name == "phone" else value)
-        for name, value in details.items()
-    )
 
 
 def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = None) -> Declaration:

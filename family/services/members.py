@@ -103,10 +103,13 @@ def update_person(
     city_id: int | None,
     relationship: str | None = None,
 ) -> None:
-    """Store the person's details from a confirmed declaration. Raises IdNumberTaken."""
+    """Store the person's details from a confirmed declaration (no write when nothing changed:
+    the daily declaration repeats them). Raises IdNumberTaken."""
     fields = {"name": name, "id_number": id_number, "phone": phone or applicant.phone, "city_id": city_id}
     if relationship and applicant.relationship != Relationship.SELF and relationship != Relationship.SELF:
         fields["relationship"] = relationship
+    if all(getattr(applicant, field) == value for field, value in fields.items()):
+        return
     try:
         with transaction.atomic():
             Applicant.objects.filter(pk=applicant.pk).update(**fields)
