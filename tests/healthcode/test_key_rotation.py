@@ -1,5 +1,7 @@
 """Signing keys rotate with overlap, can be revoked, and both are audited."""
 
+import base64
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -33,7 +35,10 @@ def test_old_tokens_verify_after_rotation_until_the_old_key_is_revoked(key_dir):
     assert tokens.verify(old_token).kid == old_kid  # overlap: still accepted
     assert tokens.verify(paper).paper
     assert {key["kid"] for key in keys.published_keys()} == {old_kid, new_kid}
-    assert not (key_dir / "retired" / f"{old_kid}.pub").read_text().strip().startswith("-")
+    retired = (key_dir / "retired" / f"{old_kid}.pub").read_text().strip()
+    # Only the 32-byte public key is kept: no PEM, no private key (a base64url key may start with "-").
+    assert "PRIVATE" not in retired
+    assert len(base64.urlsafe_b64decode(retired)) == 32
 
     call_command("revoke_signing_key", old_kid, reason="suspected leak", by="ops")
     with pytest.raises(TokenError) as error:
