@@ -92,12 +92,16 @@ if _database_url:
         "default": dj_database_url.parse(
             _database_url,
             conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
-            # A persistent connection is checked (one SELECT 1) before its first use in each
-            # request; 0 saves that round trip where the pooler or network never drops idle
-            # connections (bench/README.md measures it).
+            # A persistent connection is checked before its first use in each request: a
+            # look at its socket, and a SELECT 1 only when the server has spoken (see below);
+            # 0 skips even the look.
             conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that sends nothing while the socket is quiet
+        # (healthcode/db/postgresql/base.py says why that is enough).
+        DATABASES["default"]["ENGINE"] = "healthcode.db.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     DATABASES = {

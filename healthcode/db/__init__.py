@@ -1,0 +1,1 @@
+"""Database backends: Django's own, with the project's changes (one concern each)."""
