@@ -23,6 +23,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from healthcode.db.postgresql import statements
+
 
 class Prepared:
     """`build(**stand_ins)` returns the queryset; `first(**values)` runs it with the values."""
@@ -73,7 +75,7 @@ class Prepared:
         for position, name, as_text in slots:
             params[position] = str(values[name]) if as_text else values[name]
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
+            statements.execute(cursor, sql, params)  # prepared on the server, once per connection
             row = cursor.fetchone()
         if row is None:
             return None

@@ -112,6 +112,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hottest statements prepared on the server once per connection (Postgres only; off behind
+# a pooler in transaction mode: healthcode/db/postgresql/statements.py).
+HC_DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 AUTH_USER_MODEL = "healthcode.User"
 AUTHENTICATION_BACKENDS = [

@@ -33,6 +33,7 @@ from family.masking import mask_id, mask_name
 from family.models import Applicant
 from healthcode import crypto, verification
 from healthcode.colours import Colour
+from healthcode.db.postgresql import statements
 from healthcode.models import HealthCode
 
 NONCE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -235,8 +236,10 @@ def live_code(ref: bytes) -> HealthCode | None:
     by the ORM on every request (which costs several times the query itself). The code comes
     back with `holder`, the person who holds it, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _select_sql(connection.vendor), [HealthCode._meta.get_field("ref").get_db_prep_value(ref, connection)]
+        statements.execute(
+            cursor,
+            _select_sql(connection.vendor),
+            [HealthCode._meta.get_field("ref").get_db_prep_value(ref, connection)],
         )
         row = cursor.fetchone()
     if row is None:
@@ -292,6 +295,6 @@ def insert_scan(**values) -> int | None:
     sql, columns = _insert_sql(connection.vendor)
     params = [values[key] if convert is None else convert(values[key]) for key, convert in columns]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        statements.execute(cursor, sql, params)
         row = cursor.fetchone()
     return row[0] if row else None

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a health check that needs no round trip while idle.
+"""Django's PostgreSQL backend with a health check that needs no round trip while idle, and a
+registry of the statements prepared on each connection (statements.py).
 
 With ``CONN_HEALTH_CHECKS`` on, Django checks a persistent connection before its first use in
 every request (and every Celery task: healthcode/celery.py closes old connections as a request
@@ -21,10 +22,19 @@ import select
 
 from django.db.backends.postgresql import base
 
+from healthcode.db.postgresql.statements import Statements
+
 TRANSACTION_IDLE = 0  # libpq's PQTRANS_IDLE, in psycopg2 and psycopg 3 alike
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    statements: Statements | None = None  # this connection's prepared statements (statements.py)
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self.statements = Statements()  # a new server session has none
+        return connection
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed:
