@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{% url %}` with its answers remembered (healthcode/templatetags/cached_url.py).
+            "builtins": ["healthcode.templatetags.cached_url"],
         },
     },
 ]

@@ -13,7 +13,9 @@ from tests.conftest import missing_services
 
 MARKER = "SELECT 'health-check marker'"
 
-pytestmark = pytest.mark.django_db(transaction=True)  # no test transaction around: an idle connection
+# No test transaction around (an idle connection); serialized_rollback: the flush after a
+# transactional test must give the migrations' rows back for the tests after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

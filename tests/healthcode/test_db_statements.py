@@ -32,7 +32,7 @@ def one(sql: str, params: list):
         return cursor.fetchone()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_code_page_read_is_prepared_once_per_connection(postgres, green_citizen, django_assert_num_queries):
     pk = self_applicant(green_citizen).pk
     with django_assert_num_queries(1):  # the PREPARE is not a query of the page's
@@ -48,7 +48,7 @@ def test_the_code_page_read_is_prepared_once_per_connection(postgres, green_citi
     assert len(prepared_on_server()) == 1  # the new connection prepared its own
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_gone_from_the_server_is_run_as_it_is_and_prepared_again(postgres):
     sql = "SELECT %s::int + 1"
     assert one(sql, [1]) == (2,)
@@ -59,7 +59,7 @@ def test_a_statement_gone_from_the_server_is_run_as_it_is_and_prepared_again(pos
     assert prepared_on_server() == [f"PREPARE hc_2 AS {statements.numbered(sql)}"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_that_cannot_be_prepared_leaves_the_transaction_usable(postgres):
     sql = "SELECT %s IS NULL"  # fine with a literal; a parameter's type cannot be inferred here
     with transaction.atomic():
@@ -70,7 +70,7 @@ def test_a_statement_that_cannot_be_prepared_leaves_the_transaction_usable(postg
     assert connection.statements.executes[sql] is None  # not tried again on this connection
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_off_by_setting(postgres):
     with override_settings(HC_DB_PREPARED_STATEMENTS=False):
         assert one("SELECT %s::int + 1", [1]) == (2,)
