@@ -301,10 +301,16 @@ def pipeline_header(results: dict) -> list[str]:
     ]
 
 
+def _write_json(results: dict, *, default: str) -> str:
+    """results<suffix>.json; the suffix (BENCH_REPORT's name, else `default`) for the .md too."""
+    suffix = f"-{REPORT_NAME}" if REPORT_NAME else default
+    (BENCH / f"results{suffix}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return suffix
+
+
 def write_pipeline_reports(results: dict) -> None:
     """BENCH_ONLY=pipeline: the declarations through the worker, nothing else."""
-    suffix = f"-{REPORT_NAME}" if REPORT_NAME else "-pipeline"
-    (BENCH / f"results{suffix}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    suffix = _write_json(results, default="-pipeline")
     m = results["machine"]
     lines = [
         "# Benchmark results: declarations through the worker only",
@@ -393,8 +399,7 @@ def load_lines(results: dict) -> list[str]:
 def write_reports(results: dict) -> None:
     # BENCH_REPORT=name writes RESULTS-name.md and results-name.json instead (a profiled run, a
     # worker experiment), leaving the main results alone.
-    suffix = f"-{REPORT_NAME}" if REPORT_NAME else ""
-    (BENCH / f"results{suffix}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    suffix = _write_json(results, default="")
     m = results["machine"]
     lines = [
         "# Benchmark results",

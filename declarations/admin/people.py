@@ -12,25 +12,18 @@ from declarations.admin.scoped import ReviewerScoped
 from declarations.models import Appeal, CheckIn, Person
 from declarations.review_forms import OverrideForm
 from declarations.services import reviewers
+from healthcode.admin_readonly import ReadOnlyInline
 
 
-class CheckInInline(admin.TabularInline):
+class CheckInInline(ReadOnlyInline):
     model = CheckIn
-    extra = 0
     fields = ["day", "temperature", "symptoms", "normal", "created"]
-    readonly_fields = fields
-    can_delete = False
-    max_num = 0
     ordering = ["-day"]
 
 
-class AppealInline(admin.TabularInline):
+class AppealInline(ReadOnlyInline):
     model = Appeal
-    extra = 0
     fields = ["created", "colour", "status", "reason", "resolution"]
-    readonly_fields = fields
-    can_delete = False
-    max_num = 0
     show_change_link = True
 
 

@@ -3,8 +3,8 @@ registry of the statements prepared on each connection (statements.py).
 
 With ``CONN_HEALTH_CHECKS`` on, Django checks a persistent connection before its first use in
 every request (and every Celery task: healthcode/celery.py closes old connections as a request
-does) by sending ``SELECT 1`` and waiting for the answer. That round trip cost the gate API
-about a fifth of its rate (bench/README.md).
+does) by sending ``SELECT 1`` and waiting for the answer: a round trip before every request's
+and every task's first query.
 
 A connection that the server, a pooler or a restart has closed has said so on its socket: the
 server sends its FATAL message and closes (FIN), so the socket of an idle connection becomes
@@ -22,9 +22,7 @@ import select
 
 from django.db.backends.postgresql import base
 
-from healthcode.db.postgresql.statements import Statements
-
-TRANSACTION_IDLE = 0  # libpq's PQTRANS_IDLE, in psycopg2 and psycopg 3 alike
+from healthcode.db.postgresql.statements import IDLE, Statements
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -39,7 +37,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed:
             return False
-        if connection.info.transaction_status != TRANSACTION_IDLE:
+        if connection.info.transaction_status != IDLE:
             return super().is_usable()  # not the idle, drained connection the shortcut is for
         try:
             readable, _, _ = select.select([connection.fileno()], [], [], 0)

@@ -58,9 +58,7 @@ class Statements:
         self._names = itertools.count(1)
 
     def execute(self, cursor: CursorWrapper, sql: str, params: Sequence) -> None:
-        statement = self.executes.get(sql, "")
-        if statement == "":
-            statement = self._prepare(cursor, sql, len(params))
+        statement = self.executes[sql] if sql in self.executes else self._prepare(cursor, sql, len(params))
         if statement is None:
             cursor.execute(sql, params)
             return
@@ -70,7 +68,7 @@ class Statements:
             if getattr(error.__cause__, "pgcode", None) not in STALE:
                 raise
             self.executes.pop(sql, None)
-            if cursor.db.connection.info.transaction_status != IDLE or not cursor.db.get_autocommit():
+            if not outside_transaction(cursor.db):
                 raise
             cursor.execute(sql, params)  # outside a transaction nothing was done: run it as it is
 
@@ -80,22 +78,24 @@ class Statements:
         name = f"hc_{next(self._names)}"
         prepare = f"PREPARE {name} AS {numbered(sql)}"
         raw, db = cursor.cursor, cursor.db  # the psycopg2 cursor: not in Django's query log
-        status = db.connection.info.transaction_status
+        direct = outside_transaction(db)
+        if not direct and db.connection.info.transaction_status not in (IDLE, IN_TRANSACTION):
+            return None  # a failed transaction: the statement will fail as it is
         try:
-            if status == IDLE and db.get_autocommit():
-                raw.execute(prepare)
-            elif status in (IDLE, IN_TRANSACTION):
-                raw.execute(f"SAVEPOINT {name}; {prepare}; RELEASE SAVEPOINT {name}")
-            else:
-                return None  # a failed transaction: the statement will fail as it is
+            raw.execute(prepare if direct else f"SAVEPOINT {name}; {prepare}; RELEASE SAVEPOINT {name}")
         except psycopg2.Error:
-            if status != IDLE or not db.get_autocommit():
+            if not direct:
                 raw.execute(f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
             self.executes[sql] = None
             return None
         statement = f"EXECUTE {name}({', '.join(['%s'] * count)})"
         self.executes[sql] = statement
         return statement
+
+
+def outside_transaction(db) -> bool:
+    """Autocommit and idle: a failed statement leaves nothing to roll back."""
+    return db.get_autocommit() and db.connection.info.transaction_status == IDLE
 
 
 def execute(cursor: CursorWrapper, sql: str, params: Sequence) -> None:
