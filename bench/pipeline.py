@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from bench import sampling
 from bench.common import OUT, env_int, log, percentile
-from bench.stack import busy_cpu, children_of, postgres_cpu_seconds
+from bench.procstat import busy_cpu, children_of, postgres_cpu_seconds
 
 WAIT_S = 180
 PACED_COUNT = env_int("BENCH_PIPELINE_PACED", 750)

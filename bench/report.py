@@ -308,7 +308,7 @@ def _write_json(results: dict, *, default: str) -> str:
     return suffix
 
 
-def write_pipeline_reports(results: dict) -> None:
+def write_pipeline_reports(results: dict) -> Path:
     """BENCH_ONLY=pipeline: the declarations through the worker, nothing else."""
     suffix = _write_json(results, default="-pipeline")
     m = results["machine"]
@@ -325,7 +325,9 @@ def write_pipeline_reports(results: dict) -> None:
     lines += load_lines(results)
     lines += profile_lines(results)
     lines += ["", f"Whole run: {results['elapsed_s']:.0f} s.", ""]
-    (BENCH / f"RESULTS{suffix}.md").write_text("\n".join(lines))
+    report = BENCH / f"RESULTS{suffix}.md"
+    report.write_text("\n".join(lines))
+    return report
 
 
 def tracing_lines(t: dict | None) -> list[str]:
@@ -396,7 +398,7 @@ def load_lines(results: dict) -> list[str]:
     return lines
 
 
-def write_reports(results: dict) -> None:
+def write_reports(results: dict) -> Path:
     # BENCH_REPORT=name writes RESULTS-name.md and results-name.json instead (a profiled run, a
     # worker experiment), leaving the main results alone.
     suffix = _write_json(results, default="")
@@ -519,4 +521,6 @@ def write_reports(results: dict) -> None:
     if results["inprocess"]["notes"]:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in results["inprocess"]["notes"]]
     lines += ["", f"Whole run: {results['elapsed_s']:.0f} s.", ""]
-    (BENCH / f"RESULTS{suffix}.md").write_text("\n".join(lines))
+    report = BENCH / f"RESULTS{suffix}.md"
+    report.write_text("\n".join(lines))
+    return report

@@ -34,7 +34,6 @@ if str(ROOT) not in sys.path:
 
 from bench import actors, data, pipeline, tracing  # noqa: E402
 from bench.common import (  # noqa: E402
-    BENCH,
     DEMO_CITIZEN,
     DURATION_S,
     OUT,
@@ -161,8 +160,8 @@ def pipeline_only(env: dict[str, str], db: Database, broker: str, setup: dict, s
         "declarations_pipeline_db_reuse": variants,
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
-    write_pipeline_reports(results)
-    log(f"wrote the pipeline report in {results['elapsed_s']:.0f} s")
+    report = write_pipeline_reports(results)
+    log(f"wrote {report} in {results['elapsed_s']:.0f} s")
     return 0
 
 
@@ -303,8 +302,8 @@ def main() -> int:
             "server_tracebacks": len(server_errors),
             "elapsed_s": round(time.perf_counter() - started, 1),
         }
-        write_reports(results)
-        log(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'results.json'} in {results['elapsed_s']:.0f} s")
+        report = write_reports(results)
+        log(f"wrote {report} and its JSON in {results['elapsed_s']:.0f} s")
         failed = [s["name"] for s in scenarios if "error" in s or s.get("errors")]
         if failed:
             log(f"scenarios with errors: {', '.join(failed)} (see RESULTS.md and {server.log_path})")

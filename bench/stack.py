@@ -1,12 +1,11 @@
-"""The processes the bench starts and stops: the database it makes, gunicorn, and the
-CPU accounting that reads them from /proc."""
+"""The processes the bench starts and stops: the database it makes, gunicorn and the Celery
+worker, and their CPU per measured run (read from /proc by bench/procstat.py)."""
 
 from __future__ import annotations
 
 import http.client
 import os
 import re
-import resource
 import signal
 import subprocess
 import time
@@ -28,6 +27,7 @@ from bench.common import (
     free_port,
     log,
 )
+from bench.procstat import busy_cpu, children_cpu_seconds, children_of, process_cpu_seconds, vm_hwm
 
 # ---------------------------------------------------------------- database
 
@@ -209,24 +209,6 @@ def forget_queue(env: dict[str, str]) -> None:
             client.delete(key)
     except Exception as exc:
         log(f"could not clean Redis: {exc}")
-
-
-def vm_hwm(pid: int) -> float | None:
-    """Peak resident set (VmHWM) of a process, in MiB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
-def children_of(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 class _Process:
@@ -465,21 +447,6 @@ def log_in(port: int) -> tuple[str, dict[str, str]]:
     return session, {"code_pk": match.group(1)}
 
 
-_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def process_cpu_seconds(pid: int, name: str | None = None) -> float:
-    """utime + stime of one process from /proc/<pid>/stat (0 if it is gone, or not `name`)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    if name and stat.split("(", 1)[1].rsplit(")", 1)[0] != name:
-        return 0.0  # e.g. a pid from another PID namespace (a server in a container)
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
-
-
 def cpu_snapshot(server: Gunicorn, db: Database, since: dict | None = None) -> dict:
     """CPU seconds so far (or since `since`): gunicorn workers, the local database server's
     backends for the bench database, this script's finished children (the load generator),
@@ -497,48 +464,3 @@ def cpu_snapshot(server: Gunicorn, db: Database, since: dict | None = None) -> d
     known = delta["gunicorn_workers"] + delta["database"] + delta["load_generator"]
     delta["everything_else"] = max(0.0, delta.pop("machine") - known)
     return {name: round(value, 2) for name, value in delta.items()}
-
-
-def busy_cpu() -> float:
-    """Busy CPU seconds of the whole machine so far, summed over cores (/proc/stat)."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    except (OSError, ValueError):
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    return (user + nice + system + irq + softirq + steal) / _CLK_TCK
-
-
-def children_cpu_seconds() -> float:
-    """CPU of this script's finished children: the load generator runs."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU seconds so far of the Postgres server on this machine, backends that have exited
-    included: the postmaster's own time, its reaped children's (cutime and cstime: a backend
-    of a connection that was closed), and the live children's. 0 without a local Postgres."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
-        if name != "postgres":
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime
-        if process_name(int(fields[1])) != "postgres":  # the postmaster: add its reaped backends
-            total += (int(fields[13]) + int(fields[14])) / _CLK_TCK  # cutime, cstime
-    return total
-
-
-def process_name(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)[0]
-    except (OSError, IndexError):
-        return ""
