@@ -37,8 +37,8 @@ class Scenario:
     expect_status: int = 200
     expect_text: str | None = None
     # Scenarios whose requests need fresh data (tokens, sessions): called just before the
-    # warm-up with a directory, returns the wrk script; its Lua checks every answer, so the
-    # one check request is skipped.
+    # warm-up, and again before the measured run, with a directory; returns the wrk script.
+    # Its Lua checks every answer, so the one check request is skipped.
     prepare: Callable[[Path], Path] | None = field(default=None, compare=False)
     threads: int = WRK_THREADS  # 16 for scenarios that keep one actor per connection
     requests_per_item: int = 1  # a declaration is two requests: the form, then its confirmation
@@ -159,6 +159,11 @@ def run_scenario(
         threads = scenario.threads
         _, warm = run_wrk(wrk, url, headers, lua, WARMUP_S, threads)
         record["warmup_unexpected_answers"] = parse_wrk(warm)["unexpected_answers"]
+        if scenario.prepare:
+            # Fresh data for the measured run: the warm-up has spent its nonces and check-ins,
+            # and the same script again would send them a second time (a duplicate scan is
+            # answered from the log, a second check-in is a lighter answer).
+            lua = scenario.prepare(work_dir)
         workers, before = server.workers(), cpu_snapshot(server, db)
         sampled = sampling.start(workers, OUT, slug(scenario.name), DURATION_S)
         cmd, output = run_wrk(wrk, url, headers, lua, DURATION_S, threads)
