@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
 from authority.services.figures import count_figures as count
+from healthcode.priorities import HOUSEKEEPING
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=3,
+    priority=HOUSEKEEPING,
 )
 def count_figures() -> str:
     """Beat, every HC_DASHBOARD_EVERY_MINUTES: today's figures for the dashboard."""

@@ -202,9 +202,11 @@ def forget_queue(env: dict[str, str]) -> None:
     try:
         import redis
 
+        from healthcode.priorities import queue_keys
+
         client = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2)
         queue = env["CELERY_QUEUE"]
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        client.delete(*queue_keys(queue), f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         for key in client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000):
             client.delete(key)
     except Exception as exc:

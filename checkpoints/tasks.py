@@ -5,6 +5,7 @@ from django.db import InterfaceError, OperationalError
 
 from checkpoints.services import tracing
 from checkpoints.services.retention import purge_scans
+from healthcode.priorities import HOUSEKEEPING
 from healthcode.taskoptions import RELIABLE
 
 
@@ -14,6 +15,7 @@ from healthcode.taskoptions import RELIABLE
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=5,
+    priority=HOUSEKEEPING,
 )
 def purge_old_scans() -> int:
     """Run by Celery beat every night (CELERY_BEAT_SCHEDULE, "purge-old-scans")."""

@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from healthcode import priorities
 from healthcode.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,7 +224,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER",
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "healthcode")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Reviews before notifications before chores when a queue builds (healthcode/priorities.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "priority_steps": list(priorities.STEPS),
+    "sep": priorities.SEPARATOR,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Cache: Redis when REDIS_URL is set (shared by every process: the gate API's rate limits),

@@ -15,6 +15,7 @@ import pytest
 import redis
 from django.db import connection
 
+from healthcode.priorities import queue_keys
 from tests.brokers import tasks_to
 from tests.conftest import missing_services
 
@@ -120,7 +121,7 @@ def celery_worker(django_db_serialized_rollback, transactional_db, tmp_path):
             yield worker.process, worker.log
     finally:
         worker.stop()
-        redis.Redis.from_url(redis_url).delete(queue)
+        redis.Redis.from_url(redis_url).delete(*queue_keys(queue))
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):

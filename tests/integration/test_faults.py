@@ -52,6 +52,7 @@ from family.services import self_applicant
 from family.tasks import dispatch_notifications
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.priorities import queue_keys
 from healthcode.validators import id_check_digit
 from tests import factories
 from tests.conftest import missing_services
@@ -177,7 +178,7 @@ def settle(broker_url: str, queue: str, ids: list[int], *, timeout: float = 300)
         now, current = time.monotonic(), reviewed(ids)
         if current != count:
             count, since = current, now
-        elif now - since >= QUIET and queued.llen(queue) == 0:
+        elif now - since >= QUIET and sum(queued.llen(key) for key in queue_keys(queue)) == 0:
             return count
         assert now < deadline, f"the worker did not settle: {count}/{len(ids)} reviewed"
         time.sleep(0.5)
