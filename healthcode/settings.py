@@ -237,7 +237,7 @@ CELERY_TIMEZONE = TIME_ZONE
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "healthcode.cache.RedisCache",  # Django's, one client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hc"),
             "TIMEOUT": 300,
