@@ -86,6 +86,13 @@ TEMPLATES = [
             "builtins": ["healthcode.templatetags.cached_url"],
         },
     },
+    {
+        # The code page only (healthcode/jinja.py says why); rendered with using="jinja2".
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "healthcode.jinja.environment", "autoescape": True},
+    },
 ]
 
 # Database: SQLite by default, anything dj-database-url understands by DATABASE_URL.
@@ -280,6 +287,9 @@ HC_SMS_MAX_ATTEMPTS = env_int("HC_SMS_MAX_ATTEMPTS", 5, minimum=1)
 HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
 # Background work that follows a committed fact (healthcode/hooks.py): the lower app names
 # the fact, this top layer names the tasks (each has a beat sweep above for what is missed).
+# Functions the Jinja2 pages call by name (healthcode/jinja.py), wired here as the hooks are:
+# family's code page shows declarations' review panel without importing it.
+HC_JINJA_GLOBALS = {"review_panel": "declarations.jinja.review_panel"}
 HC_HOOKS = {
     "colour_changed": ["family.tasks.notify_colour_change"],  # sweep: dispatch-notifications
     "case_recorded": ["checkpoints.tasks.trace_case"],  # sweep: trace-untraced-cases

@@ -80,7 +80,7 @@ def code_page(request: HttpRequest, pk: int) -> HttpResponse:
         "notices": notices,
         "inbox_unread": applicant.inbox_unread,
     }
-    return render(request, "family/code.html", context)
+    return render(request, "family/code.html", context, using="jinja2")  # healthcode/jinja.py
 
 
 @require_GET
