@@ -19,6 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.templatetags.static import static as django_static
 from django.utils import dateformat, timezone
@@ -33,6 +35,20 @@ from healthcode.templatetags.site_tags import _language_choices
 
 _static: dict[str, str] = {}
 _static_lock = threading.Lock()
+_texts: dict[tuple[str | None, str], str] = {}
+TEXTS_LIMIT = 10_000
+
+
+def text(message: str) -> str:
+    """`gettext`, remembered per language: the catalogues do not change while the process runs,
+    and Django's lookup (the active translation, then its fallbacks) costs more than the dict."""
+    key = (get_language(), message)
+    found = _texts.get(key)
+    if found is None:
+        found = gettext(message)
+        if len(_texts) < TEXTS_LIMIT:
+            _texts[key] = found
+    return found
 
 
 def url(name: str, *args: Any) -> str:
@@ -73,10 +89,19 @@ def now(fmt: str) -> str:
     return dateformat.format(timezone.localtime(), fmt)
 
 
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    """Tests that change the languages or the static files start afresh."""
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _texts.clear()
+    if setting in {"STATIC_URL", "STORAGES"}:
+        _static.clear()
+
+
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # always on, whatever settings say
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    env.install_gettext_callables(text, ngettext, newstyle=False)
     env.globals.update(
         url=url,
         static=static,
