@@ -28,7 +28,7 @@ class Scenario:
     path: str
     note: str
     method: str = "GET"
-    auth: bool = False  # send the demo citizen's session cookie
+    auth: bool = False  # send the demo citizen's session (and CSRF) cookie
     body: str | None = None  # with method POST/PUT; sent as-is
     headers: dict[str, str] = field(default_factory=dict)
     lua: str | None = None  # a wrk script in bench/, for what method/body/headers cannot say
@@ -136,7 +136,7 @@ def run_scenario(
     path = scenario.path.format(**values)
     headers = dict(scenario.headers)
     if scenario.auth:
-        headers["Cookie"] = f"sessionid={session}"
+        headers["Cookie"] = f"sessionid={session}; csrftoken={values['csrftoken']}"  # as the phone has them
     record: dict = {"name": scenario.name, "method": scenario.method, "path": path, "note": scenario.note}
     status, body = scenario.expect_status, scenario.expect_text or ""
     if scenario.prepare is None:

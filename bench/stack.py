@@ -424,7 +424,8 @@ def cookies_from(headers: dict[str, list[str]]) -> dict[str, str]:
 
 
 def log_in(port: int) -> tuple[str, dict[str, str]]:
-    """The demo citizen's session cookie, and the values scenario paths may name."""
+    """The demo citizen's session cookie, and the values scenario paths may name (and the CSRF
+    cookie the browser holds after logging in)."""
     status, headers, body = http_request(port, "GET", "/accounts/login/")
     csrf = cookies_from(headers).get("csrftoken")
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -438,7 +439,10 @@ def log_in(port: int) -> tuple[str, dict[str, str]]:
         {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
         form,
     )
-    session = cookies_from(headers).get("sessionid")
+    jar = cookies_from(headers)
+    session = jar.get("sessionid")
+    # Logging in rotates the CSRF cookie; a phone keeps the new one and sends it with the session.
+    csrf = jar.get("csrftoken", csrf)
     if status != 302 or not session:
         raise BenchError(f"logging in as {DEMO_CITIZEN} gave {status} and no session cookie")
     status, headers, _ = http_request(port, "GET", "/code/", {"Cookie": f"sessionid={session}"})
@@ -446,7 +450,7 @@ def log_in(port: int) -> tuple[str, dict[str, str]]:
     match = re.search(r"/code/(\d+)/$", location)
     if status != 302 or not match:
         raise BenchError(f"GET /code/ gave {status} -> {location!r}, not a redirect to /code/<pk>/")
-    return session, {"code_pk": match.group(1)}
+    return session, {"code_pk": match.group(1), "csrftoken": csrf}
 
 
 def cpu_snapshot(server: Gunicorn, db: Database, since: dict | None = None) -> dict:

@@ -28,7 +28,8 @@ from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 from healthcode.templatetags.cached_url import cached_reverse
 from healthcode.templatetags.site_tags import _language_choices
@@ -39,10 +40,12 @@ _texts: dict[tuple[str | None, str], str] = {}
 TEXTS_LIMIT = 10_000
 
 
-def text(message: str) -> str:
+@pass_context
+def text(context: Context, message: str) -> str:
     """`gettext`, remembered per language: the catalogues do not change while the process runs,
-    and Django's lookup (the active translation, then its fallbacks) costs more than the dict."""
-    key = (get_language(), message)
+    and Django's lookup (the active translation, then its fallbacks) costs more than the dict.
+    The language is the page's (LANGUAGE_CODE, from `page_language`), looked up once a page."""
+    key = (context.get("LANGUAGE_CODE") or get_language(), message)
     found = _texts.get(key)
     if found is None:
         found = gettext(message)
@@ -76,6 +79,11 @@ def csrf_field(request) -> SafeString:
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         )
     return field
+
+
+def page_language(request) -> dict[str, str]:
+    """The Jinja2 pages' one context processor: the active language, once a page."""
+    return {"LANGUAGE_CODE": get_language()}
 
 
 def date(value, fmt: str) -> str:

@@ -91,7 +91,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "healthcode.jinja.environment", "autoescape": True},
+        "OPTIONS": {
+            "environment": "healthcode.jinja.environment",
+            "autoescape": True,
+            "context_processors": ["healthcode.jinja.page_language"],
+        },
     },
 ]
 
