@@ -76,6 +76,9 @@ if ONLY not in ("", "pipeline"):
     sys.exit(f"BENCH_ONLY={ONLY!r}: only 'pipeline' is known")
 PIPELINE_ONLY = ONLY == "pipeline"
 VARIANTS = [  # (label, environment, worker class, processes: 0 for the main table's)
+    # The control: the main table's settings on a fresh gunicorn, like every variant (session 3
+    # saw fresh gunicorns beat the long-running one; this tells a setting's effect from that).
+    ("control: as shipped, on a fresh gunicorn", {}, "sync", 0),
     ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync", 0),
     ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread", 0),
     ("sync, 4 processes on 2 cores (a request that waits for Postgres leaves the core to another)", {}, "sync", 4),
