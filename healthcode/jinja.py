@@ -23,7 +23,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.templatetags.static import static as django_static
-from django.utils import dateformat, timezone
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
@@ -38,13 +39,15 @@ _static: dict[str, str] = {}
 _static_lock = threading.Lock()
 _texts: dict[tuple[str | None, str], str] = {}
 TEXTS_LIMIT = 10_000
+_urls: dict[tuple, str] = {}
+URLS_LIMIT = 10_000
 
 
 @pass_context
 def text(context: Context, message: str) -> str:
     """`gettext`, remembered per language: the catalogues do not change while the process runs,
     and Django's lookup (the active translation, then its fallbacks) costs more than the dict.
-    The language is the page's (LANGUAGE_CODE, from `page_language`), looked up once a page."""
+    The language is the page's (LANGUAGE_CODE, from `page_context`), looked up once a page."""
     key = (context.get("LANGUAGE_CODE") or get_language(), message)
     found = _texts.get(key)
     if found is None:
@@ -54,9 +57,21 @@ def text(context: Context, message: str) -> str:
     return found
 
 
-def url(name: str, *args: Any) -> str:
-    """Django's `{% url %}`, remembered per process as there (healthcode/templatetags/cached_url.py)."""
-    return cached_reverse(name, list(args), {}, None)
+@pass_context
+def url(context: Context, name: str, *args: Any) -> str:
+    """Django's `{% url %}`, remembered per process as there (healthcode/templatetags/cached_url.py),
+    under the page's script prefix and URLconf (URL_BASE, from `page_context`: looked up once a
+    page instead of once a URL)."""
+    base = context.get("URL_BASE")
+    if base is None or not all(type(arg) in (int, str) for arg in args):
+        return cached_reverse(name, list(args), {}, None)
+    key = (name, args, base)
+    found = _urls.get(key)
+    if found is None:
+        found = cached_reverse(name, list(args), {}, None)
+        if len(_urls) < URLS_LIMIT:
+            _urls[key] = found
+    return found
 
 
 def static(path: str) -> str:
@@ -81,20 +96,25 @@ def csrf_field(request) -> SafeString:
     return field
 
 
-def page_language(request) -> dict[str, str]:
-    """The Jinja2 pages' one context processor: the active language, once a page."""
-    return {"LANGUAGE_CODE": get_language()}
+def page_context(request) -> dict[str, Any]:
+    """The Jinja2 pages' one context processor: what every text and link of a page would look
+    up again, looked up once (the active language; the script prefix and URLconf)."""
+    return {
+        "LANGUAGE_CODE": get_language(),
+        "URL_BASE": (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF),
+    }
 
 
 def date(value, fmt: str) -> str:
-    """Django's `date` filter: the time in the active time zone, in Django's format letters."""
+    """A time in the active time zone, as `fmt` (strftime's letters)."""
     if not value:
         return ""
-    return dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, fmt)
+    return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(fmt)
 
 
 def now(fmt: str) -> str:
-    return dateformat.format(timezone.localtime(), fmt)
+    """Now in the active time zone, as `fmt` (strftime's letters)."""
+    return timezone.localtime().strftime(fmt)
 
 
 @receiver(setting_changed)
@@ -102,6 +122,8 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
     """Tests that change the languages or the static files start afresh."""
     if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
         _texts.clear()
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _urls.clear()
     if setting in {"STATIC_URL", "STORAGES"}:
         _static.clear()
 

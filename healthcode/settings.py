@@ -94,7 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "healthcode.jinja.environment",
             "autoescape": True,
-            "context_processors": ["healthcode.jinja.page_language"],
+            "context_processors": ["healthcode.jinja.page_context"],
         },
     },
 ]

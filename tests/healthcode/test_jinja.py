@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 from django.utils.translation.template import templatize
 
@@ -92,3 +92,18 @@ def test_jinja2_escapes_what_it_prints():
     template = engines["jinja2"].from_string("{{ name }}|{{ _('Inbox (%(n)s unread)')|format(n=name) }}")
     with translation.override("en"):
         assert template.render({"name": "<b>&"}) == "&lt;b&gt;&amp;|Inbox (&lt;b&gt;&amp; unread)"
+
+
+def test_links_follow_the_script_prefix_of_each_request(client, green_citizen):
+    """The Jinja2 pages remember their URLs per script prefix: a site mounted under a path
+    links under it, and the same process serving it at the root links at the root."""
+    client.force_login(green_citizen)
+    pk = self_applicant(green_citizen).pk
+    set_script_prefix("/hc/")  # what the WSGI handler does for SCRIPT_NAME=/hc
+    try:
+        mounted = client.get(f"/code/{pk}/").content.decode()
+    finally:
+        clear_script_prefix()
+    assert f'href="/hc/code/{pk}/why/"' in mounted and 'href="/hc/code/switch/"' in mounted
+    plain = client.get(f"/code/{pk}/").content.decode()
+    assert f'href="/code/{pk}/why/"' in plain and 'href="/code/switch/"' in plain and "/hc/" not in plain
