@@ -95,7 +95,7 @@ def scenario_rows(results: dict) -> list[str]:
             if target is not None and s.get("ratio_to_bare") is not None:
                 verdict = f"{target:.2f} {'met' if s['ratio_to_bare'] >= target else '**not met**'}"
             lines.append(
-                f"| {size['people']:,} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'))} | "
+                f"| {size['people']:,} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'), 3)} | "
                 f"{verdict} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} | "
                 f"{fmt(s.get('server_cpu_ms_per_request'))} | {cpu_ratio} |"
             )
@@ -186,7 +186,7 @@ def variant_lines(results: dict) -> list[str]:
                 lines.append(f"| {v['label']} | {s['name']} | not measured | | | | {s['error']} |")
                 continue
             lines.append(
-                f"| {v['label']} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'))} | "
+                f"| {v['label']} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'), 3)} | "
                 f"{fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} |"
             )
     return lines
