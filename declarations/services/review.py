@@ -26,6 +26,7 @@ from family.models import Applicant
 from healthcode.colours import SEVERITY, Colour
 from healthcode.hooks import enqueue_after_commit
 from healthcode.models import ColourChange, HealthCode
+from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.services import change_colour
 
 LOOKBACK = timedelta(days=rules.LOOKBACK_DAYS)
@@ -161,6 +162,27 @@ def reason_parts(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> 
     return parts or [{"code": rules.NO_RULE}]
 
 
+def _locked_declaration(pk: int):
+    # The declaration (locked: the state machine's row), its city and its person's code id.
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("city")
+        .annotate(code_id=F("applicant__health_code_id"))
+        .filter(pk=pk, status=Declaration.Status.CONFIRMED, applicant__isnull=False)
+        .order_by()
+    )
+
+
+def _locked_code(pk: int):
+    return HealthCode.objects.select_for_update().filter(pk=pk).order_by()
+
+
+# Compiled once per process (healthcode/prepared.py): Django compiling these two took about a
+# quarter of a review's own CPU, as much as running them (bench/README.md).
+_declaration_query = Prepared(_locked_declaration, pk=STAND_IN_ID)
+_code_query = Prepared(_locked_code, pk=STAND_IN_ID)
+
+
 def raise_colour(
     code_id: int,
     verdict: rules.Verdict,
@@ -172,7 +194,9 @@ def raise_colour(
     """Apply a machine verdict if it is at least as severe as the current colour (the same
     colour extends its minimum duration). Returns the history row, if any, and a note."""
     with transaction.atomic(savepoint=False):
-        code = HealthCode.objects.select_for_update().get(pk=code_id)
+        code = _code_query.first(pk=code_id)
+        if code is None:
+            raise HealthCode.DoesNotExist(code_id)
         if code.colour != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[code.colour]:
             # A declaration never lowers a colour: check-ins or a reviewer do (DESIGN.md).
             kept = _("Kept %(colour)s: a declaration does not lower a colour.")
@@ -198,13 +222,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
     with transaction.atomic():
         # The declaration (locked: the state machine's row), its city and its person's code id
         # in one query. A review costs a fixed number of queries (tests/declarations pin it).
-        declaration = (
-            Declaration.objects.select_for_update(of=("self",))
-            .select_related("city")
-            .annotate(code_id=F("applicant__health_code_id"))
-            .filter(pk=declaration_id, status=Declaration.Status.CONFIRMED, applicant__isnull=False)
-            .first()
-        )
+        declaration = _declaration_query.first(pk=declaration_id)
         if declaration is None:
             return None
         code_id = declaration.code_id

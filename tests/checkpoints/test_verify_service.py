@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import connection
 from django.utils import timezone
 
 from checkpoints.models import Scan
@@ -18,6 +17,7 @@ from healthcode.colours import Colour
 from healthcode.models import ColourChange, HealthCode
 from healthcode.services import change_colour
 from tests.checkpoints.conftest import nonce, token_for
+from tests.counting import statement_text
 
 
 def scan(venue, token, **kwargs):
@@ -182,16 +182,6 @@ def test_an_offline_scan_must_be_recent_and_not_in_the_future(venue, green_perso
         scan(venue, token_for(green_person), scanned_at=timezone.now() - timedelta(hours=25))
     with pytest.raises(BadScan):
         scan(venue, token_for(green_person), scanned_at=timezone.now() + timedelta(minutes=5))
-
-
-def statement_text(logged: str) -> str:
-    """What was run: the SQL itself, or, for `EXECUTE hc_n(...)`, the statement prepared as hc_n
-    on this connection (healthcode/db/postgresql/statements.py)."""
-    registry = getattr(connection, "statements", None)
-    if registry is not None and logged.startswith("EXECUTE "):
-        name = logged.split("(", 1)[0]
-        return next(sql for sql, execute in registry.executes.items() if execute and execute.startswith(name + "("))
-    return logged
 
 
 def test_the_hot_path_is_one_read_and_one_insert(venue, green_person, django_assert_num_queries):
