@@ -27,10 +27,21 @@ def vm_hwm(pid: int) -> float | None:
 
 
 def children_of(pid: int) -> list[int]:
+    """The child processes of `pid`: the kernel's list, else every process whose parent it is
+    (kernels without /proc/<pid>/task/<pid>/children)."""
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
-        return []
+        pass
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def process_cpu_seconds(pid: int, name: str | None = None) -> float:

@@ -354,37 +354,13 @@ class Gunicorn(_Process):
         raise BenchError(f"gunicorn did not answer within 60 s; see {self.log_path}\n{self.tail()}")
 
     def workers(self) -> list[int]:
-        if self.proc is None:
-            return []
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return [int(pid) for pid in path.read_text().split()]
-        except OSError:
-            children = []
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == self.proc.pid:
-                    children.append(int(stat.parent.name))
-            return children
+        return children_of(self.proc.pid) if self.proc is not None else []
 
     def peak_rss(self) -> dict:
         """VmHWM (peak resident set) of the master and each worker, in MiB."""
-
-        def hwm(pid: int) -> float | None:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        return round(int(line.split()[1]) / 1024, 1)
-            except OSError:
-                return None
-            return None
-
-        workers = {str(pid): hwm(pid) for pid in self.workers()}
+        workers = {str(pid): vm_hwm(pid) for pid in self.workers()}
         return {
-            "master_mib": hwm(self.proc.pid) if self.proc else None,
+            "master_mib": vm_hwm(self.proc.pid) if self.proc else None,
             "workers_mib": workers,
             "max_worker_mib": max((v for v in workers.values() if v), default=None),
         }

@@ -23,7 +23,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.templatetags.static import static as django_static
-from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
@@ -32,15 +31,13 @@ from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from healthcode.templatetags.cached_url import cached_reverse
+from healthcode.templatetags.cached_url import cached_reverse, url_base
 from healthcode.templatetags.site_tags import _language_choices
 
 _static: dict[str, str] = {}
 _static_lock = threading.Lock()
 _texts: dict[tuple[str | None, str], str] = {}
 TEXTS_LIMIT = 10_000
-_urls: dict[tuple, str] = {}
-URLS_LIMIT = 10_000
 
 
 @pass_context
@@ -62,16 +59,7 @@ def url(context: Context, name: str, *args: Any) -> str:
     """Django's `{% url %}`, remembered per process as there (healthcode/templatetags/cached_url.py),
     under the page's script prefix and URLconf (URL_BASE, from `page_context`: looked up once a
     page instead of once a URL)."""
-    base = context.get("URL_BASE")
-    if base is None or not all(type(arg) in (int, str) for arg in args):
-        return cached_reverse(name, list(args), {}, None)
-    key = (name, args, base)
-    found = _urls.get(key)
-    if found is None:
-        found = cached_reverse(name, list(args), {}, None)
-        if len(_urls) < URLS_LIMIT:
-            _urls[key] = found
-    return found
+    return cached_reverse(name, list(args), {}, None, base=context.get("URL_BASE"))
 
 
 def static(path: str) -> str:
@@ -101,7 +89,7 @@ def page_context(request) -> dict[str, Any]:
     up again, looked up once (the active language; the script prefix and URLconf)."""
     return {
         "LANGUAGE_CODE": get_language(),
-        "URL_BASE": (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF),
+        "URL_BASE": url_base(),
     }
 
 
@@ -122,8 +110,6 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
     """Tests that change the languages or the static files start afresh."""
     if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
         _texts.clear()
-    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
-        _urls.clear()
     if setting in {"STATIC_URL", "STORAGES"}:
         _static.clear()
 
@@ -137,7 +123,6 @@ def environment(**options: Any) -> Environment:
         static=static,
         csrf_field=csrf_field,
         now=now,
-        get_language=get_language,
         get_messages=get_messages,
         language_choices=_language_choices,
         TIME_ZONE=settings.TIME_ZONE,

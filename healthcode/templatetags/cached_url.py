@@ -28,12 +28,21 @@ _cache: dict[tuple, str] = {}
 _lock = threading.Lock()
 
 
-def cached_reverse(view_name, args: list, kwargs: dict, current_app: str | None) -> str:
+def url_base() -> tuple[str, str]:
+    """What a URL depends on besides its name and arguments: the script prefix and the URLconf
+    of the current request."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
+def cached_reverse(
+    view_name, args: list, kwargs: dict, current_app: str | None, base: tuple[str, str] | None = None
+) -> str:
+    """`reverse`, remembered. `base` is `url_base()` when the caller has looked it up already
+    (the Jinja2 pages do so once a page)."""
     values = [*args, *kwargs.values()]
     if not isinstance(view_name, str) or not all(type(value) in _PLAIN for value in values):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    key = (view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, get_script_prefix(), urlconf)
+    key = (view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, *(base or url_base()))
     found = _cache.get(key)
     if found is None:
         found = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
