@@ -4,11 +4,14 @@ request carrying a NUL byte is refused at the door."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import trans_real
 
 
 class PrivateResponsesMiddleware:
@@ -70,3 +73,35 @@ class RejectNulBytesMiddleware:
         if _has_nul(request):
             raise NulByte("NUL byte in the request")
         return self.get_response(request)
+
+
+@lru_cache(maxsize=256)
+def _language_for(accept_language: str) -> str:
+    """The supported language a client's Accept-Language asks for first, else the default
+    (what Django's LocaleMiddleware decides for a request without a language cookie)."""
+    for code, _quality in trans_real.parse_accept_lang_header(accept_language):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+class AcceptLanguageMiddleware:
+    """LocaleMiddleware for machines (the short chain, healthcode/handlers.py): a turnstile
+    sends no cookie and the API has no language in its URLs, so the language is the one its
+    Accept-Language asks for, looked up once per distinct header, and said in the answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = _language_for(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -66,6 +66,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The machine routes (a turnstile's Bearer key and JSON: no cookie, session, CSRF or HTML) are
+# answered through this short chain instead (healthcode/handlers.py): the same security headers,
+# HTTPS redirect, NUL refusal, host check and language as the site, and none of the rest.
+HC_SHORT_CHAIN_PATHS = ("/api/v1/verify",)
+HC_SHORT_CHAIN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "healthcode.middleware.RejectNulBytesMiddleware",
+    "healthcode.middleware.AcceptLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "healthcode.urls"
 WSGI_APPLICATION = "healthcode.wsgi.application"
 

@@ -53,6 +53,14 @@ def henan_cities(request):
 
 
 @pytest.fixture
+def client():
+    """The test client with production's handler: the gate API's short middleware chain."""
+    from tests.client import Client
+
+    return Client()
+
+
+@pytest.fixture
 def citizen(db):
     return factories.account("13800138000")
 

@@ -17,9 +17,10 @@ COMMIT round trips without making the read any more consistent (READ COMMITTED).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
+from typing import Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -70,18 +71,28 @@ class BadScan(ValueError):
         self.message = message
 
 
+class HasIdNumber(Protocol):
+    id_number: str
+
+
 @dataclass(frozen=True)
 class ScanResult:
     code: str  # one of RESULT_CODES
     colour: str  # the live colour; "" when no person was found
     masked_name: str
-    masked_id: str
     paper: bool
     issued_at: datetime | None  # when the scanned code was issued (from the token)
     direction: str
     scan_id: int
     applicant_id: int | None
     duplicate: bool = False  # the nonce was logged before; this is that scan's answer
+    # Whose ID number `masked_id` shows. Read only when asked: the staff page shows it, the gate
+    # API does not, and opening a sealed ID number is work the gate need not do.
+    holder: HasIdNumber | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def masked_id(self) -> str:
+        return mask_id(self.holder.id_number or "") if self.holder is not None else ""
 
     @property
     def passed(self) -> bool:
@@ -171,12 +182,12 @@ def verify_scan(
         code=code,
         colour=colour,
         masked_name=mask_name(holder.name) if holder else "",
-        masked_id=mask_id(holder.id_number) if holder else "",
         paper=paper,
         issued_at=issued_at,
         direction=direction,
         scan_id=scan_id,
         applicant_id=holder.pk if holder else None,
+        holder=holder,
     )
 
 
@@ -192,13 +203,13 @@ def result_of(scan: Scan, *, duplicate: bool = False) -> ScanResult:
         code=scan.result,
         colour=scan.colour,
         masked_name=mask_name(applicant.name) if applicant else "",
-        masked_id=mask_id(applicant.id_number or "") if applicant else "",
         paper=scan.paper,
         issued_at=scan.issued_at,
         direction=scan.direction,
         scan_id=scan.pk,
         applicant_id=scan.applicant_id,
         duplicate=duplicate,
+        holder=applicant,
     )
 
 
@@ -206,11 +217,15 @@ def result_of(scan: Scan, *, duplicate: bool = False) -> ScanResult:
 # The one read: the live code and whoever holds it, by the token's reference
 
 
-@dataclass(frozen=True)
+@dataclass
 class Holder:
     pk: int
     name: str
-    id_number: str
+    sealed_id_number: str  # as stored (healthcode/crypto.py)
+
+    @cached_property
+    def id_number(self) -> str:
+        return crypto.open_(self.sealed_id_number) if self.sealed_id_number else ""
 
 
 @cache
@@ -245,8 +260,8 @@ def live_code(ref: bytes) -> HealthCode | None:
     if row is None:
         return None
     code = HealthCode(id=row[0], ref=ref, colour=row[1], version=row[2], paper_issued_at=row[3])
-    # The ID number comes back sealed from raw SQL (healthcode/crypto.py); open it here.
-    code.holder = Holder(row[4], row[5] or "", crypto.open_(row[6] or "")) if row[4] is not None else None
+    # The ID number comes back sealed from raw SQL (healthcode/crypto.py); opened when shown.
+    code.holder = Holder(row[4], row[5] or "", row[6] or "") if row[4] is not None else None
     return code
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from checkpoints.models import Scan, Venue
 from checkpoints.services.verify import ScanResult, check_scan_input, insert_scan, logged_result
-from family.masking import mask_id, mask_name
+from family.masking import mask_name
 from family.models import Applicant
 from healthcode.colours import Colour
 
@@ -51,10 +51,10 @@ def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datet
         code=result,
         colour=colour,
         masked_name=mask_name(applicant.name),
-        masked_id=mask_id(applicant.id_number or ""),
         paper=False,
         issued_at=None,
         direction=Scan.Direction.ENTRY,
         scan_id=scan_id,
         applicant_id=applicant.pk,
+        holder=applicant,
     )

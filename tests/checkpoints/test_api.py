@@ -282,3 +282,27 @@ def test_every_result_code_through_the_api(client, gate_key, green_person):
     body = post(client, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()}, raw_key).json()
     assert (body["result"], body["color"], body["pass"]) == ("not_green", "yellow", False)
     assert Scan.objects.count() == len(cases) + 1
+
+
+def test_the_gate_api_leaves_the_id_number_sealed(client, gate_key, green_person, monkeypatch):
+    """The gate's answer has no ID number, so the scan opens none (the staff page's does:
+    tests/checkpoints/test_staff_views.py); the answer's masked_id, asked for, still opens it."""
+    from checkpoints.services import verify as verify_service
+    from healthcode import crypto
+
+    token = token_for(green_person)  # (reads the person, whose ID number the model opens)
+    opened = []
+    real_open = crypto.open_
+
+    def counting_open(value):
+        opened.append(value)
+        return real_open(value)
+
+    monkeypatch.setattr(crypto, "open_", counting_open)
+    response = post(client, {"token": token, "direction": "entry", "nonce": nonce()}, gate_key[1])
+    assert response.json()["result"] == "ok" and opened == []
+    result = verify_service.verify_scan(
+        gate_key[0].venue_id, token, direction="entry", nonce=nonce(), source=Scan.Source.GATE
+    )
+    assert result.masked_id == green_person.id_number[:4] + "*" * 10 + green_person.id_number[-4:]
+    assert len(opened) == 1

@@ -7,8 +7,8 @@ import time
 import psycopg2
 import pytest
 from django.db import close_old_connections, connection, connections
-from django.test import Client
 
+from tests.client import Client
 from tests.conftest import missing_services
 
 MARKER = "SELECT 'health-check marker'"

@@ -40,7 +40,6 @@ import pytest
 import redis
 from django.db import close_old_connections, connection
 from django.db.models import Count
-from django.test import Client
 
 from checkpoints.models import Venue
 from checkpoints.services.keys import create_api_key
@@ -55,6 +54,7 @@ from healthcode.models import ColourChange
 from healthcode.priorities import queue_keys
 from healthcode.validators import id_check_digit
 from tests import factories
+from tests.client import Client
 from tests.conftest import missing_services
 from tests.counting import Tally
 from tests.integration.conftest import Worker, tasks_to, wait_for, worker_env
