@@ -38,16 +38,24 @@ def check(token: str, *, now: float | None = None, lookup: Callable[[bytes], Hea
     except TokenError as exc:
         return Result(exc.code)
     code = lookup(claims.ref)
+    return Result(judge(claims, code), claims, code)
+
+
+def judge(claims: Claims, code: HealthCode | None) -> str:
+    """The live code's verdict on a token whose signature and expiry checked out.
+
+    Postgres runs the same rules inside the checkpoint's one statement
+    (checkpoints/services/scan_statement.py); a test holds the two equal, case by case."""
     if code is None:
-        return Result("unknown_person", claims)
+        return "unknown_person"
     if claims.paper:
         # A paper code lasts weeks: it is valid while it is the latest one issued, and the
         # checkpoint goes by the live colour, not the one at printing.
         if code.paper_issued_at != claims.issued_at:
-            return Result("revoked", claims, code)
+            return "revoked"
     elif claims.version != code.version or claims.colour != code.colour:
         # The colour changed after the token was issued: it is stale, never trusted.
-        return Result("revoked", claims, code)
+        return "revoked"
     if code.colour != Colour.GREEN:
-        return Result("not_green", claims, code)
-    return Result("ok", claims, code)
+        return "not_green"
+    return "ok"

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from checkpoints.models import Scan, Venue
-from checkpoints.services.verify import ScanResult, check_scan_input, insert_scan, logged_result
+from checkpoints.services.scanlog import insert_scan
+from checkpoints.services.verify import ScanResult, check_scan_input, logged_result
 from family.masking import mask_name
 from family.models import Applicant
 from healthcode.colours import Colour

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import timezone
 
+from checkpoints.services.scanlog import insert_scan
 from checkpoints.services.stats import day_stats, today
-from checkpoints.services.verify import insert_scan
 from tests.checkpoints.conftest import nonce
 
 CHINA = ZoneInfo("Asia/Shanghai")

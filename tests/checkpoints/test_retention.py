@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from checkpoints.models import Purchase, Scan
 from checkpoints.services.retention import purge_scans
-from checkpoints.services.verify import insert_scan
+from checkpoints.services.scanlog import insert_scan
 from checkpoints.tasks import purge_old_scans
 from tests.checkpoints.conftest import nonce
 
