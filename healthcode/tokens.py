@@ -17,11 +17,11 @@ import struct
 import time
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
 from django.conf import settings
+from nacl.exceptions import BadSignatureError
 
 from healthcode.colours import FROM_LETTER, LETTER, Colour
-from healthcode.keys import signing_key, verification_keys
+from healthcode.keys import signing_key, sodium_verification_keys
 
 PREFIX = "HC1"
 _PAYLOAD = struct.Struct(">12scBIII")
@@ -85,7 +85,7 @@ def issue(
         ref, LETTER[Colour(colour)].encode(), FLAG_PAPER if paper else 0, version, issued_at, expires_at
     )
     signed = f"{PREFIX}.{key.kid}.{_b64encode(payload)}"
-    return f"{signed}.{_b64encode(key.private.sign(signed.encode('ascii')))}"
+    return f"{signed}.{_b64encode(key.sodium.sign(signed.encode('ascii')).signature)}"
 
 
 def verify(token: str, *, now: float | None = None) -> Claims:
@@ -97,14 +97,14 @@ def verify(token: str, *, now: float | None = None) -> Claims:
     if len(parts) != 4 or parts[0] != PREFIX or not _KID.fullmatch(parts[1]):
         raise TokenError("malformed")
     _, kid, payload_b64, signature_b64 = parts
-    public = verification_keys().get(kid)
+    public = sodium_verification_keys().get(kid)
     if public is None:
         raise TokenError("unknown_key")
     signature = _b64decode(signature_b64)
     payload = _b64decode(payload_b64)
     try:
-        public.verify(signature, f"{PREFIX}.{kid}.{payload_b64}".encode("ascii"))
-    except InvalidSignature:
+        public.verify(f"{PREFIX}.{kid}.{payload_b64}".encode("ascii"), signature)
+    except (BadSignatureError, ValueError):  # ValueError: not 64 bytes long
         raise TokenError("bad_signature") from None
     if len(payload) != _PAYLOAD.size:
         raise TokenError("malformed")

@@ -84,3 +84,24 @@ def test_other_algorithms_are_never_accepted():
 def test_paper_flag_round_trips():
     token = tokens.issue(REF, Colour.GREEN, 1, paper=True, lifetime=86400 * 30)
     assert tokens.verify(token).paper
+
+
+def test_the_signature_is_plain_ed25519_that_a_device_checks_with_the_published_key():
+    """Signed with libsodium; a gate or a browser checks it with the published public key and
+    its own Ed25519 (here OpenSSL's, through cryptography): the same signature either way."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    token = tokens.issue(REF, Colour.GREEN, 3)
+    signed, _, signature = token.rpartition(".")
+    published = {key["kid"]: key["x"] for key in keys.published_keys()}
+    public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(published[signed.split(".")[1]] + "=="))
+    public.verify(base64.urlsafe_b64decode(signature + "=="), signed.encode("ascii"))  # raises if not
+    assert keys.signing_key().private.sign(signed.encode("ascii")) == base64.urlsafe_b64decode(signature + "==")
+
+
+@pytest.mark.parametrize("length", [0, 1, 63, 65, 96])
+def test_a_signature_of_the_wrong_length_is_a_bad_signature(length):
+    token = tokens.issue(REF, Colour.GREEN, 1)
+    signed, _, _signature = token.rpartition(".")
+    wrong = base64.urlsafe_b64encode(b"\x01" * length).rstrip(b"=").decode()
+    assert _error(f"{signed}.{wrong}") in (("bad_signature",) if length else ("malformed", "bad_signature"))
