@@ -30,9 +30,10 @@ def load_code(ref: bytes) -> HealthCode | None:
 
 
 def check(token: str, *, now: float | None = None, lookup: Callable[[bytes], HealthCode | None] = load_code) -> Result:
-    """`lookup` reads the live code by its reference. A caller may read more in that one
-    query (a checkpoint also learns whose code it is); it must return a HealthCode with at
-    least colour, version and paper_issued_at, or None."""
+    """The whole verification of a token against the live code. `lookup` reads the code by
+    its reference: a HealthCode with at least colour, version and paper_issued_at, or None.
+    (The checkpoint runs the same steps, `tokens.verify` then `judge`, with its own read and
+    the scan's write: checkpoints/services/scanlog.py.)"""
     try:
         claims = verify(token, now=now)
     except TokenError as exc:

@@ -63,8 +63,7 @@ def judge_and_log(claims: Claims, **values) -> Logged:
 
 
 def _apart(claims: Claims, values: dict) -> Logged:
-    health_code = live_code(claims.ref)
-    holder: Holder | None = health_code.holder if health_code is not None else None
+    health_code, holder = live_code(claims.ref)
     result = verification.judge(claims, health_code) if holder is not None else Scan.Result.UNKNOWN_PERSON
     colour = health_code.colour if holder is not None else ""
     scan_id = insert_scan(applicant_id=holder.pk if holder else None, result=result, colour=colour, **values)
@@ -97,17 +96,16 @@ def _ref_param(ref: bytes):
     return HealthCode._meta.get_field("ref").get_db_prep_value(ref, connection)
 
 
-def live_code(ref: bytes) -> HealthCode | None:
-    """The live code by its reference, with `holder`, the person who holds it, or None."""
+def live_code(ref: bytes) -> tuple[HealthCode | None, Holder | None]:
+    """The live code by its reference and the person who holds it (either may be None)."""
     with connection.cursor() as cursor:
         statements.execute(cursor, _select_sql(connection.vendor), [_ref_param(ref)])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, None
     code = HealthCode(id=row[0], ref=ref, colour=row[1], version=row[2], paper_issued_at=row[3])
     # The ID number comes back sealed from raw SQL (healthcode/crypto.py); opened when shown.
-    code.holder = Holder(row[4], row[5] or "", row[6] or "") if row[4] is not None else None
-    return code
+    return code, Holder(row[4], row[5] or "", row[6] or "") if row[4] is not None else None
 
 
 # ---------------------------------------------------------------------------------------
