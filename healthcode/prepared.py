@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connections
@@ -45,13 +45,14 @@ class Prepared:
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         # A stand-in is found as itself or, where the backend adapts it while compiling (SQLite
-        # turns a date into its ISO text), as its text; the real value goes in the same form.
+        # turns a date or a time into text), as that text; the real value goes in the same form.
+        connection = connections[using]
         slots: list[tuple[int, str, bool]] = []
         for position, param in enumerate(params):
             for name, stand_in in self.stand_ins.items():
                 if type(param) is type(stand_in) and param == stand_in:
                     slots.append((position, name, False))
-                elif isinstance(param, str) and param == str(stand_in):
+                elif isinstance(param, str) and param == _as_text(stand_in, connection):
                     slots.append((position, name, True))
         missing = set(self.stand_ins) - {name for _, name, _ in slots}
         if missing:
@@ -72,9 +73,10 @@ class Prepared:
                 self._compiled[key] = compiled
         sql, params, slots, compiler, model, start, end, init_list, populators = compiled
         params = list(params)
+        connection = connections[using]
         for position, name, as_text in slots:
-            params[position] = str(values[name]) if as_text else values[name]
-        with connections[using].cursor() as cursor:
+            params[position] = _as_text(values[name], connection) if as_text else values[name]
+        with connection.cursor() as cursor:
             statements.execute(cursor, sql, params)  # prepared on the server, once per connection
             row = cursor.fetchone()
         if row is None:
@@ -88,5 +90,16 @@ class Prepared:
         return obj
 
 
+def _as_text(value: Any, connection) -> Any:
+    """A value as the backend adapts it for a query (SQLite: a time in UTC as text)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return str(value)
+
+
 STAND_IN_ID = -7_203_191  # an id no row has, for `Prepared` stand-ins
 STAND_IN_DAY = date(1901, 2, 3)
+STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+STAND_IN_EARLIER = datetime(1901, 1, 2, 3, 4, 5, tzinfo=UTC)

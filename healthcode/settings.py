@@ -285,6 +285,10 @@ HC_CHECKIN_CLOSE_MINUTE = env_int("HC_CHECKIN_CLOSE_MINUTE", 10, minimum=0, maxi
 # area is added or raised (from when it comes into force), still not run this long after.
 HC_SWEEP_AFTER_MINUTES = env_int("HC_SWEEP_AFTER_MINUTES", 5, minimum=1)
 HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
+# Each process reads the risk areas in force at most this often (seconds; 0: on every review);
+# an area saved reaches another process's reviews this long after, and its re-review waits for
+# that (declarations/services/areas.py).
+HC_AREA_REFRESH_SECONDS = env_int("HC_AREA_REFRESH_SECONDS", 2, minimum=0, maximum=60)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

@@ -52,6 +52,17 @@ def henan_cities(request):
         importlib.import_module("healthcode.migrations.0002_henan_cities").load(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def areas_read_every_time(settings):
+    """Reviews read the risk areas from the database every time (a test writes an area with a
+    queryset's update() and expects the next review to see it); tests/declarations/
+    test_area_cache.py turns the per-process read back on, from nothing read."""
+    from declarations.services.areas import areas_in_force
+
+    settings.HC_AREA_REFRESH_SECONDS = 0
+    areas_in_force.committed()
+
+
 @pytest.fixture
 def client():
     """The test client with production's handler: the gate API's short middleware chain."""

@@ -15,18 +15,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations import rules
 from declarations.models import Declaration, HealthEvent, RiskArea, RiskLevel
+from declarations.services.areas import active_areas, areas_in_force, settle
 from declarations.services.clock import local_day
 from family.models import Applicant
 from healthcode.colours import SEVERITY, Colour
 from healthcode.hooks import enqueue_after_commit
 from healthcode.models import ColourChange, HealthCode
-from healthcode.prepared import STAND_IN_ID, Prepared
+from healthcode.prepared import STAND_IN_EARLIER, STAND_IN_ID, STAND_IN_TIME, Prepared
 from healthcode.services import change_colour
 
 LOOKBACK = timedelta(days=rules.LOOKBACK_DAYS)
@@ -52,16 +53,6 @@ REVIEWED_FIELDS = [
 
 # ---------------------------------------------------------------------------------------
 # Facts: what the rules are fed
-
-
-def active_areas(now: datetime, *, since: datetime | None = None) -> tuple[rules.Area, ...]:
-    """The medium- and high-risk areas in force at some time between `since` (default: 14
-    days before `now`) and `now`."""
-    since = since or now - LOOKBACK
-    qs = RiskArea.objects.filter(level__in=[RiskLevel.MEDIUM, RiskLevel.HIGH], effective_from__lte=now).filter(
-        Q(effective_until__isnull=True) | Q(effective_until__gt=since)
-    )
-    return tuple(area.as_rule_area() for area in qs)
 
 
 def release_time(code_id: int) -> datetime | None:
@@ -162,13 +153,21 @@ def reason_parts(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> 
     return parts or [{"code": rules.NO_RULE}]
 
 
-def _locked_declaration(pk: int):
-    # The declaration (locked: the state machine's row), its city and its person's code id.
+def _locked_declaration(pk: int, since: datetime, now: datetime):
+    # The declaration and its person's code, both locked (the state machine's rows), with the
+    # city, and whether any health event about the person falls between `since` and `now`
+    # (usually none: then `live_events` is not asked). The person's own fields stay behind.
+    events = HealthEvent.objects.filter(
+        Q(applicant_id=OuterRef("applicant_id")) | Q(id_number=OuterRef("id_number")),
+        occurred_at__gte=since,
+        occurred_at__lte=now,
+    )
     return (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("city")
-        .annotate(code_id=F("applicant__health_code_id"))
-        .filter(pk=pk, status=Declaration.Status.CONFIRMED, applicant__isnull=False)
+        Declaration.objects.select_for_update(of=("self", "applicant__health_code"))
+        .select_related("city", "applicant__health_code")
+        .defer("applicant__name", "applicant__id_number", "applicant__phone")
+        .annotate(has_events=Exists(events))
+        .filter(pk=pk, status=Declaration.Status.CONFIRMED, applicant__health_code__isnull=False)
         .order_by()
     )
 
@@ -177,9 +176,9 @@ def _locked_code(pk: int):
     return HealthCode.objects.select_for_update().filter(pk=pk).order_by()
 
 
-# Compiled once per process (healthcode/prepared.py): Django compiling these two took about a
+# Compiled once per process (healthcode/prepared.py): Django compiling these took about a
 # quarter of a review's own CPU, as much as running them (bench/README.md).
-_declaration_query = Prepared(_locked_declaration, pk=STAND_IN_ID)
+_declaration_query = Prepared(_locked_declaration, pk=STAND_IN_ID, since=STAND_IN_EARLIER, now=STAND_IN_TIME)
 _code_query = Prepared(_locked_code, pk=STAND_IN_ID)
 
 
@@ -190,11 +189,13 @@ def raise_colour(
     source: ColourChange.Source,
     now: datetime,
     events: Iterable[HealthEvent] = (),
+    locked: HealthCode | None = None,
 ) -> tuple[ColourChange | None, str]:
     """Apply a machine verdict if it is at least as severe as the current colour (the same
-    colour extends its minimum duration). Returns the history row, if any, and a note."""
+    colour extends its minimum duration). Returns the history row, if any, and a note.
+    `locked`: the code as the caller read it with select_for_update in its transaction."""
     with transaction.atomic(savepoint=False):
-        code = _code_query.first(pk=code_id)
+        code = locked if locked is not None else _code_query.first(pk=code_id)
         if code is None:
             raise HealthCode.DoesNotExist(code_id)
         if code.colour != Colour.PENDING and SEVERITY[verdict.colour] < SEVERITY[code.colour]:
@@ -220,14 +221,18 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
     is not waiting for review is left alone, so a redelivered task does nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        # The declaration (locked: the state machine's row), its city and its person's code id
-        # in one query. A review costs a fixed number of queries (tests/declarations pin it).
-        declaration = _declaration_query.first(pk=declaration_id)
+        # The declaration and the code (locked), the city, and whether there is any recent health
+        # event, in one query; the areas from this process's recent read (services/areas.py). A
+        # review costs a fixed number of queries (tests/declarations pin it).
+        declaration = _declaration_query.first(pk=declaration_id, since=now - LOOKBACK, now=now)
         if declaration is None:
             return None
-        code_id = declaration.code_id
-        events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
-        verdict = rules.evaluate(facts_for(declaration, areas=active_areas(now), events=events))
+        code = declaration.applicant.health_code
+        code_id = code.pk
+        events = []
+        if declaration.has_events:
+            events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
+        verdict = rules.evaluate(facts_for(declaration, areas=areas_in_force.in_force(now), events=events))
         declaration.verdict_colour = verdict.colour
         declaration.verdict_rules = verdict.rule_codes
         declaration.suggested_colour = verdict.suggested or ""
@@ -239,7 +244,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
         else:
             declaration.status = Declaration.Status.REVIEWED
             _, declaration.review_note = raise_colour(
-                code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events
+                code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events, locked=code
             )
         declaration.save(update_fields=REVIEWED_FIELDS)
         return declaration
@@ -353,7 +358,9 @@ def area_saved(area: RiskArea, previous_level: str | None, *, now: datetime | No
     raised = previous_level is None or rules.LEVEL_RANK[area.level] > rules.LEVEL_RANK[previous_level]
     if not raised or area.level not in (RiskLevel.MEDIUM, RiskLevel.HIGH):
         return False
-    area.rereview_due = max(area.effective_from, now or timezone.now())
+    # Due once every process's reviews have seen the area (services/areas.py): a declaration
+    # reviewed meanwhile with the areas read before is then among the reviewed ones it lists.
+    area.rereview_due = max(area.effective_from, now or timezone.now()) + settle()
     RiskArea.objects.filter(pk=area.pk).update(rereview_due=area.rereview_due)
     enqueue_after_commit(rereview_area, area.pk, eta=area.rereview_due)  # broker down: the sweep
     return True
