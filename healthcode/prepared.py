@@ -15,6 +15,7 @@ a stand-in). Written against Django 5.2's ModelIterable, which it follows step b
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -96,10 +97,13 @@ def _as_text(value: Any, connection) -> Any:
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, date):
         return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, uuid.UUID):  # a backend without a uuid type keeps its 32 hex digits
+        return value.hex
     return str(value)
 
 
 STAND_IN_ID = -7_203_191  # an id no row has, for `Prepared` stand-ins
+STAND_IN_UUID = uuid.UUID("00000000-0000-4000-8000-0000006d0b3f")
 STAND_IN_DAY = date(1901, 2, 3)
 STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 STAND_IN_EARLIER = datetime(1901, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -15,6 +15,9 @@ from healthcode.colours import Colour
 from healthcode.hooks import after_commit
 from healthcode.models import ColourChange, HealthCode, User
 from healthcode.reasons import default_words
+from healthcode.writes import update_fields
+
+CHANGED_FIELDS = ("colour", "version", "since", "until")
 
 
 class StaleCode(Exception):
@@ -74,7 +77,7 @@ def change_colour(
         code.version += 1
         code.since = now
         code.until = until
-        code.save(update_fields=["colour", "version", "since", "until"])
+        update_fields(code, CHANGED_FIELDS)  # built once per process (healthcode/writes.py)
         change = ColourChange.objects.create(
             code=code,
             from_colour=previous,

@@ -22,6 +22,7 @@ from family.services import (
 )
 from healthcode.hooks import enqueue_after_commit
 from healthcode.models import User
+from healthcode.prepared import STAND_IN_ID, STAND_IN_UUID, Prepared
 from healthcode.services import create_code
 
 __all__ = ["DECLARED_FIELDS", "FamilyFull", "IdNumberTaken", "confirm", "get_declaration_for_user", "save_draft"]
@@ -43,8 +44,18 @@ DECLARED_FIELDS = (
 )
 
 
+def _declaration_of(ref: uuid.UUID, user_id: int):
+    return Declaration.objects.select_related("applicant", "city").filter(ref=ref, submitted_by_id=user_id).order_by()
+
+
+# Compiled once per process (healthcode/prepared.py): the confirmation step reads it on every
+# request, and compiling it cost more than running it.
+_declaration_query = Prepared(_declaration_of, ref=STAND_IN_UUID, user_id=STAND_IN_ID)
+
+
 def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
-    declaration = Declaration.objects.select_related("applicant", "city").filter(ref=ref, submitted_by=user).first()
+    """The account's own declaration by its reference; anyone else's is 404."""
+    declaration = _declaration_query.first(ref=ref, user_id=user.pk)
     if declaration is None:
         raise Http404
     return declaration

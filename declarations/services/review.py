@@ -29,6 +29,7 @@ from healthcode.hooks import enqueue_after_commit
 from healthcode.models import ColourChange, HealthCode
 from healthcode.prepared import STAND_IN_EARLIER, STAND_IN_ID, STAND_IN_TIME, Prepared
 from healthcode.services import change_colour
+from healthcode.writes import update_fields
 
 LOOKBACK = timedelta(days=rules.LOOKBACK_DAYS)
 # ColourChange sources that lower a colour on purpose: what was known before them is served.
@@ -246,7 +247,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
             _, declaration.review_note = raise_colour(
                 code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events, locked=code
             )
-        declaration.save(update_fields=REVIEWED_FIELDS)
+        update_fields(declaration, REVIEWED_FIELDS)  # built once per process (healthcode/writes.py)
         return declaration
 
 

@@ -1,0 +1,55 @@
+"""healthcode/writes.py: a row's named fields written with an UPDATE built once per process
+store what `save(update_fields=...)` stores, and nothing else."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from declarations.models import Declaration
+from family.services import self_applicant
+from healthcode.models import HealthCode
+from healthcode.writes import update_fields
+from tests import factories
+from tests.counting import statement_text
+
+REVIEWED = ["status", "verdict_colour", "verdict_rules", "suggested_colour", "area_level", "reviewed_at", "review_note"]
+
+
+def test_the_fields_are_stored_as_save_stores_them(citizen, django_assert_num_queries):
+    declaration = factories.declared(citizen)
+    other = factories.declared(citizen)
+    now = timezone.now()
+    values = {
+        "status": Declaration.Status.REVIEWED,
+        "verdict_colour": "yellow",
+        "verdict_rules": ["travel_medium", "contact_unsure"],
+        "suggested_colour": "",
+        "area_level": "medium",
+        "reviewed_at": now,
+        "review_note": "Kept “yellow” — 黄码",
+    }
+    for name, value in values.items():
+        setattr(declaration, name, value)
+        setattr(other, name, value)
+    declaration.name = "Not written"  # a field not named stays as it is in the row
+    with django_assert_num_queries(1) as captured:
+        assert update_fields(declaration, REVIEWED) == 1
+    other.save(update_fields=REVIEWED)
+    stored, saved = Declaration.objects.get(pk=declaration.pk), Declaration.objects.get(pk=other.pk)
+    assert {name: getattr(stored, name) for name in values} == {name: getattr(saved, name) for name in values}
+    assert stored.verdict_rules == ["travel_medium", "contact_unsure"] and stored.reviewed_at == now
+    assert stored.name != "Not written"
+    if connection.vendor == "postgresql":  # prepared on the server once per connection
+        logged = captured.captured_queries[0]["sql"]
+        assert logged.startswith("EXECUTE") and statement_text(logged).startswith('UPDATE "declarations_declaration"')
+
+
+def test_a_null_and_a_row_that_is_gone(citizen):
+    code = HealthCode.objects.get(pk=self_applicant(citizen).health_code_id)
+    code.until, code.version = None, code.version + 1
+    assert update_fields(code, ["version", "until"]) == 1
+    assert HealthCode.objects.filter(pk=code.pk, until=None, version=code.version).exists()
+    code.until = timezone.now() + timedelta(days=7)
+    gone = HealthCode(pk=code.pk + 1000, colour="red", version=1)
+    assert update_fields(gone, ["colour"]) == 0
