@@ -15,7 +15,7 @@ from healthcode.colours import Colour
 from healthcode.hooks import after_commit
 from healthcode.models import ColourChange, HealthCode, User
 from healthcode.reasons import default_words
-from healthcode.writes import update_fields
+from healthcode.writes import insert, update_fields
 
 CHANGED_FIELDS = ("colour", "version", "since", "until")
 
@@ -78,7 +78,7 @@ def change_colour(
         code.since = now
         code.until = until
         update_fields(code, CHANGED_FIELDS)  # built once per process (healthcode/writes.py)
-        change = ColourChange.objects.create(
+        change = ColourChange(
             code=code,
             from_colour=previous,
             to_colour=to,
@@ -91,6 +91,7 @@ def change_colour(
             approved_by=approved_by,
             created=now,
         )
+        insert(change)  # built once per process (healthcode/writes.py)
         # The row is also the outbox: the person is told after commit (family's inbox and SMS).
         after_commit("colour_changed", change.pk)
         return change

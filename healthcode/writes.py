@@ -1,12 +1,13 @@
-"""A row's named fields written with one UPDATE whose SQL is built once per process.
+"""A row's named fields written (`update_fields`), or a new row inserted (`insert`), with SQL
+built once per process.
 
-`instance.save(update_fields=...)` builds and compiles an UPDATE every time (and sends the
-model's signals, which nothing in this project listens to for these models). For the review's
-two writes (the code's colour, the declaration's verdict), 200 times a second, that compiling
-cost about as much as running them (bench/README.md). Here the SQL is built once per model,
-field list and database, each value is prepared for the database by its own field, as `save`
-does, and on Postgres the statement is prepared on the server (healthcode/db/postgresql/
-statements.py). Only for fields whose value the caller set: no `auto_now`, no expressions.
+`instance.save(...)` builds and compiles its UPDATE or INSERT every time (and sends the model's
+signals, which nothing in this project listens to for these models). For the review's writes
+(the code's colour, the history row, the declaration's verdict), 200 times a second, that
+compiling cost about as much as running them (bench/README.md). Here the SQL is built once per
+model, field list and database, each value is prepared for the database by its own field, as
+`save` does, and on Postgres the statement is prepared on the server (healthcode/db/postgresql/
+statements.py). Only for values the caller set: no expressions, no database defaults.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Model
 from healthcode.db.postgresql import statements
 
 _sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
+_insert_sql: dict[tuple[type[Model], str], tuple[str, list, bool]] = {}
 
 
 def update_fields(instance: Model, names: Sequence[str], using: str = "default") -> int:
@@ -39,3 +41,33 @@ def update_fields(instance: Model, names: Sequence[str], using: str = "default")
     with connection.cursor() as cursor:
         statements.execute(cursor, sql, params)
         return cursor.rowcount
+
+
+def insert(instance: Model, using: str = "default") -> Model:
+    """Insert `instance` as a new row (every concrete field but an automatic primary key, each
+    value as `save` would prepare it) and give it its primary key."""
+    model = type(instance)
+    connection = connections[using]
+    key = (model, using)
+    built = _insert_sql.get(key)
+    if built is None:
+        quote = connection.ops.quote_name
+        pk = model._meta.pk
+        fields = [f for f in model._meta.local_concrete_fields if not (f is pk and f.db_returning)]
+        returning = pk.db_returning and connection.features.can_return_columns_from_insert
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})" + (f" RETURNING {quote(pk.column)}" if returning else "")
+        )
+        built = _insert_sql[key] = (sql, fields, returning)
+    sql, fields, returning = built
+    params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        statements.execute(cursor, sql, params)
+        if returning:
+            instance.pk = cursor.fetchone()[0]
+        elif model._meta.pk.db_returning:
+            instance.pk = cursor.lastrowid
+    instance._state.adding = False
+    instance._state.db = using
+    return instance

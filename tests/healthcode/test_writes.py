@@ -1,5 +1,6 @@
 """healthcode/writes.py: a row's named fields written with an UPDATE built once per process
-store what `save(update_fields=...)` stores, and nothing else."""
+store what `save(update_fields=...)` stores, and nothing else; a row inserted with an INSERT
+built once per process is what `create` stores."""
 
 from datetime import timedelta
 
@@ -8,8 +9,8 @@ from django.utils import timezone
 
 from declarations.models import Declaration
 from family.services import self_applicant
-from healthcode.models import HealthCode
-from healthcode.writes import update_fields
+from healthcode.models import ColourChange, HealthCode
+from healthcode.writes import insert, update_fields
 from tests import factories
 from tests.counting import statement_text
 
@@ -53,3 +54,32 @@ def test_a_null_and_a_row_that_is_gone(citizen):
     code.until = timezone.now() + timedelta(days=7)
     gone = HealthCode(pk=code.pk + 1000, colour="red", version=1)
     assert update_fields(gone, ["colour"]) == 0
+
+
+def test_an_inserted_row_is_what_create_stores(citizen, django_assert_num_queries):
+    code = HealthCode.objects.get(pk=self_applicant(citizen).health_code_id)
+    now = timezone.now()
+    values = {
+        "code": code,
+        "from_colour": "pending",
+        "to_colour": "yellow",
+        "version": 2,
+        "source": ColourChange.Source.REVIEW,
+        "rules": ["travel_medium"],
+        "reason_parts": [
+            {"code": "travel_medium"},
+            {"code": "risk_areas", "areas": [{"name": "金水", "level": "high"}]},
+        ],
+        "reason": "Travel — 旅行",
+        "actor": None,
+        "approved_by": citizen,
+        "created": now,
+    }
+    with django_assert_num_queries(1):
+        inserted = insert(ColourChange(**values))
+    created = ColourChange.objects.create(**values | {"version": 3})
+    assert inserted.pk and inserted.pk != created.pk and not inserted._state.adding
+    columns = [f.attname for f in ColourChange._meta.concrete_fields if f.attname not in ("id", "version")]
+    stored = ColourChange.objects.filter(pk__in=[inserted.pk, created.pk]).order_by("version")
+    first, second = ({name: getattr(row, name) for name in columns} for row in stored)
+    assert first == second and first["reason_parts"][1]["areas"][0]["name"] == "金水"
