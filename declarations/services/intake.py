@@ -24,6 +24,7 @@ from healthcode.hooks import enqueue_after_commit
 from healthcode.models import User
 from healthcode.prepared import STAND_IN_ID, STAND_IN_UUID, Prepared
 from healthcode.services import create_code
+from healthcode.writes import insert
 
 __all__ = ["DECLARED_FIELDS", "FamilyFull", "IdNumberTaken", "confirm", "get_declaration_for_user", "save_draft"]
 
@@ -78,7 +79,8 @@ def save_draft(
     # form hits the unique (account, form token) and updates that row while it is a draft.
     try:
         with transaction.atomic():
-            return Declaration.objects.create(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields)
+            # An INSERT built once per process (healthcode/writes.py).
+            return insert(Declaration(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields))
     except IntegrityError:
         pass
     with transaction.atomic():

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from family.models import Applicant, Relationship
 from healthcode.models import User
+from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.services import create_code, remember_language
 
 
@@ -21,9 +22,17 @@ def create_account(phone: str, password: str, *, language: str = "") -> User:
     return user
 
 
+def _self_of(user_id: int) -> QuerySet[Applicant]:
+    return Applicant.objects.filter(account_id=user_id, relationship=Relationship.SELF).order_by()
+
+
+# Compiled once per process (healthcode/prepared.py): most pages and the declaration ask for it.
+_self_query = Prepared(_self_of, user_id=STAND_IN_ID)
+
+
 def self_applicant(user: User) -> Applicant:
     """The account's own applicant; created on first use for accounts made another way."""
-    applicant = Applicant.objects.filter(account=user, relationship=Relationship.SELF).first()
+    applicant = _self_query.first(user_id=user.pk)
     if applicant is not None:
         return applicant
     try:
