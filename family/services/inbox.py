@@ -39,9 +39,11 @@ from family.masking import mask_name
 from family.models import Applicant, InboxMessage, Relationship
 from healthcode.colours import Colour
 from healthcode.models import ColourChange, User
+from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.reasons import join_sentences, reason_text
 from healthcode.services import language_of
 from healthcode.validators import MOBILE
+from healthcode.writes import insert
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +109,7 @@ def notify(change_id: int, *, now: datetime | None = None) -> InboxMessage | Non
     sweep gives the claim back after SMS_CLAIM_TIMEOUT. A redelivered task finds the message
     and sends its SMS only if it is still pending."""
     now = now or timezone.now()
-    change = (
-        ColourChange.objects.select_related("code__applicant__account")
-        .annotate(message_id=F("inbox_message__id"))
-        .filter(pk=change_id)
-        .first()
-    )
+    change = _change_query.first(pk=change_id)
     if change is None:
         return None
     if change.message_id is not None:  # delivered before (a redelivery, or the sweep)
@@ -132,6 +129,19 @@ def notify(change_id: int, *, now: datetime | None = None) -> InboxMessage | Non
     return message
 
 
+def _change_with_person(pk: int) -> QuerySet[ColourChange]:
+    return (
+        ColourChange.objects.select_related("code__applicant__account")
+        .annotate(message_id=F("inbox_message__id"))
+        .filter(pk=pk)
+        .order_by()
+    )
+
+
+# Compiled once per process (healthcode/prepared.py): every colour change is notified.
+_change_query = Prepared(_change_with_person, pk=STAND_IN_ID)
+
+
 def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
     """Insert the message unless its change has one; (the change's message, whether this call
     made it). One statement in autocommit (a worker's task); inside a caller's transaction, in
@@ -139,7 +149,7 @@ def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
     nested = transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic() if nested else nullcontext():
-            message.save(force_insert=True)
+            insert(message)  # an INSERT built once per process (healthcode/writes.py)
         return message, True
     except IntegrityError:  # delivered at the same moment by another worker
         return InboxMessage.objects.get(change_id=message.change_id), False
