@@ -192,6 +192,10 @@ def variant_lines(results: dict) -> list[str]:
     return lines
 
 
+TARGET_RATE = 200  # declarations a second (issue 3)
+OFFERED_ENOUGH = 0.95  # of the target's rate, for the latency target to be judged met
+
+
 def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
     lines = ["", "## Declarations through the Celery worker (confirmed to colour set)", ""]
     if not p:
@@ -202,6 +206,16 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
     # the paced rate (below the worker's capacity), else at the steady rate.
     judged = target or paced or steady
     p95 = judged["confirm_to_colour_ms"]["p95"]
+    # Met only where the target's rate was offered: the confirming process shares the cores
+    # with the worker and Postgres, and on a slow machine falls short of 200/s.
+    offered_enough = judged["offered_per_s"] >= OFFERED_ENOUGH * TARGET_RATE
+    if p95 is None or p95 >= 1000:
+        latency_verdict = "not met"
+    elif offered_enough:
+        latency_verdict = "met"
+    else:
+        offered = judged["offered_per_s"]
+        latency_verdict = f"not shown: under 1 s, but the bench offered {offered}/s, not {TARGET_RATE}/s"
     lines += [
         "Real `celery -A healthcode worker` (prefork, concurrency 2) on Redis and Postgres, beat off; "
         "bench/pipeline.py says how.",
@@ -237,7 +251,7 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
         f"{drain['left_confirmed']} | {drain['needs_review']} | | | | **{rate}/s** through the worker |",
         "",
         f"Targets: 200 declarations/s through the worker: **{'met' if rate and rate >= 200 else 'not met'}** "
-        f"({rate}/s); p95 confirm to colour under 1 s: **{'met' if p95 is not None and p95 < 1000 else 'not met'}** "
+        f"({rate}/s); p95 confirm to colour under 1 s at {TARGET_RATE}/s: **{latency_verdict}** "
         f"({p95} ms at {judged['offered_per_s']}/s offered"
         + (
             f"; {paced['confirm_to_colour_ms']['p95']} ms at {paced['offered_per_s']}/s offered"

@@ -83,3 +83,14 @@ def test_an_inserted_row_is_what_create_stores(citizen, django_assert_num_querie
     stored = ColourChange.objects.filter(pk__in=[inserted.pk, created.pk]).order_by("version")
     first, second = ({name: getattr(row, name) for name in columns} for row in stored)
     assert first == second and first["reason_parts"][1]["areas"][0]["name"] == "金水"
+
+
+def test_nothing_listens_to_the_save_signals_these_writes_skip():
+    """healthcode/writes.py sends no pre_save/post_save: a receiver added for one of the models
+    it writes would be silently skipped on the hot paths, so this test fails first."""
+    from django.db.models.signals import post_save, pre_save
+
+    from family.models import InboxMessage
+
+    for model in (HealthCode, ColourChange, Declaration, InboxMessage):
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model), model
