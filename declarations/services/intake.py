@@ -122,8 +122,8 @@ def _person_for(user: User, declaration: Declaration) -> Applicant:
 
 def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = None) -> Declaration:
     """Confirm a draft: store the person's details and enqueue the review on commit.
-    Confirming twice is harmless: only the first moves the row (the UPDATE ... WHERE status
-    = draft is the compare-and-set, so `declaration` may be one the caller read already).
+    Confirming twice is harmless: only the first moves the row (read locked, it is moved only
+    while a draft, so `declaration` may be one the caller read already).
     Raises IdNumberTaken or FamilyFull, and then nothing is changed."""
     from declarations.tasks import review_declaration  # tasks import services: import late
 
@@ -131,12 +131,14 @@ def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = Non
         declaration = get_declaration_for_user(user, ref)
     confirmed_at = timezone.now()
     with transaction.atomic():
-        moved = Declaration.objects.filter(pk=declaration.pk, status=Declaration.Status.DRAFT).update(
-            status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at
-        )
-        if not moved:
+        # The row locked by its primary key, then moved if still a draft. (One UPDATE ... WHERE
+        # id = %s AND status = 'draft' made Postgres scan every draft through the status index
+        # when its statistics counted few drafts: bench/README.md, session 6.)
+        row = Declaration.objects.select_for_update().filter(pk=declaration.pk)
+        if row.values_list("status", flat=True).first() != Declaration.Status.DRAFT:
             declaration.refresh_from_db()
             return declaration
+        row.update(status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at)
         applicant = _person_for(user, declaration)
         # Broker down: the declaration is stored all the same, and the sweeper enqueues it.
         enqueue_after_commit(review_declaration, declaration.pk)

@@ -158,6 +158,9 @@ def _locked_declaration(pk: int, since: datetime, now: datetime):
     # The declaration and its person's code, both locked (the state machine's rows), with the
     # city, and whether any health event about the person falls between `since` and `now`
     # (usually none: then `live_events` is not asked). The person's own fields stay behind.
+    # By primary key alone, the status checked by the caller: with `status = 'confirmed'` in
+    # the WHERE, Postgres chose the status index whenever its statistics counted few confirmed
+    # declarations, and scanned the whole backlog for each review (bench/README.md, session 6).
     events = HealthEvent.objects.filter(
         Q(applicant_id=OuterRef("applicant_id")) | Q(id_number=OuterRef("id_number")),
         occurred_at__gte=since,
@@ -168,7 +171,7 @@ def _locked_declaration(pk: int, since: datetime, now: datetime):
         .select_related("city", "applicant__health_code")
         .defer("applicant__name", "applicant__id_number", "applicant__phone")
         .annotate(has_events=Exists(events))
-        .filter(pk=pk, status=Declaration.Status.CONFIRMED, applicant__health_code__isnull=False)
+        .filter(pk=pk, applicant__health_code__isnull=False)
         .order_by()
     )
 
@@ -226,7 +229,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
         # event, in one query; the areas from this process's recent read (services/areas.py). A
         # review costs a fixed number of queries (tests/declarations pin it).
         declaration = _declaration_query.first(pk=declaration_id, since=now - LOOKBACK, now=now)
-        if declaration is None:
+        if declaration is None or declaration.status != Declaration.Status.CONFIRMED:
             return None
         code = declaration.applicant.health_code
         code_id = code.pk

@@ -163,8 +163,9 @@ def test_submit_and_confirm_cost_a_fixed_number_of_queries(
 ):
     """The second declaration of the same person (the daily case): the form's POST is the
     user, the person, the city, the ID holder check and one INSERT; the confirmation is the
-    user, the declaration with its person and one UPDATE (nothing to store about the person).
-    Inside the test's transaction each atomic block counts a SAVEPOINT and its RELEASE."""
+    user, the declaration with its person, the row locked by its primary key and one UPDATE
+    (nothing to store about the person). Inside the test's transaction each atomic block counts
+    a SAVEPOINT and its RELEASE."""
     settings.SESSION_ENGINE = "healthcode.sessions"
     client.force_login(citizen)
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,6 +173,6 @@ def test_submit_and_confirm_cost_a_fixed_number_of_queries(
     data = factories.post_data(id_number=ID)
     with django_assert_num_queries(5 + 2):
         response = client.post(reverse("declare"), data)
-    with django_assert_num_queries(3 + 2), django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_assert_num_queries(4 + 2), django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(response["Location"])
     assert len(callbacks) == 1  # the review, enqueued on commit

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from declarations.models import HealthEvent
-from declarations.services.review import LOOKBACK, _declaration_query, _locked_declaration
+from declarations.services.review import LOOKBACK, _declaration_query, _locked_declaration, review
 from family.services import self_applicant
 from tests import factories
 
@@ -76,7 +76,12 @@ def test_another_persons_event_does_not_count(citizen, outsider):
     assert prepared.has_events is False and orm.has_events is False
 
 
-def test_a_declaration_not_waiting_for_review_is_not_read(citizen):
+def test_a_declaration_not_waiting_for_review_is_read_by_its_key_and_left_alone(citizen):
+    """By primary key alone (a status in the WHERE let Postgres scan the backlog through the
+    status index); the review leaves a declaration that is not waiting alone."""
     draft = factories.declared(citizen)
     type(draft).objects.filter(pk=draft.pk).update(status="reviewed")
-    assert read(draft.pk, timezone.now()) == (None, None)
+    prepared, orm = read(draft.pk, timezone.now())
+    assert prepared.status == orm.status == "reviewed"
+    assert review(draft.pk) is None
+    assert type(draft).objects.get(pk=draft.pk).reviewed_at is None
