@@ -19,7 +19,7 @@ from django.db.models import Model
 
 from healthcode.db.postgresql import statements
 
-_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
+_update_sql: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list]] = {}
 _insert_sql: dict[tuple[type[Model], str], tuple[str, list, bool]] = {}
 
 
@@ -27,15 +27,16 @@ def update_fields(instance: Model, names: Sequence[str], using: str = "default")
     """Write `names` of `instance` to its row; returns the number of rows written (0: gone)."""
     model = type(instance)
     connection = connections[using]
-    fields = [model._meta.get_field(name) for name in names]
     key = (model, tuple(names), using)
-    sql = _sql.get(key)
-    if sql is None:
+    built = _update_sql.get(key)
+    if built is None:
         quote = connection.ops.quote_name
+        fields = [model._meta.get_field(name) for name in names]
         columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         # Names from the model's metadata, quoted; every value is a parameter.
         sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-        _sql[key] = sql
+        built = _update_sql[key] = (sql, fields)
+    sql, fields = built
     params = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
     params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
     with connection.cursor() as cursor:

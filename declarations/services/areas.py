@@ -4,7 +4,7 @@ The areas change a few times a day; a review reads them on every declaration (20
 a morning's peak). So each process keeps what it read for `settings.HC_AREA_REFRESH_SECONDS`
 (2 s) and filters it by the review's own time: a review sees an area at most that long after it
 is saved in another process, and at once in the process that saved it. The re-review an area
-starts (`review.area_saved`) is due `AREA_SETTLE` after the area, so that the declarations
+starts (`review.area_saved`) is due `settle()` after the area, so that the declarations
 reviewed meanwhile with the areas read before it are among those it re-reviews. 0 seconds
 reads them every time (the tests do, except the ones of this cache).
 """
@@ -45,11 +45,15 @@ def settle() -> timedelta:
 def active_areas(now: datetime, *, since: datetime | None = None) -> tuple[rules.Area, ...]:
     """The medium- and high-risk areas in force at some time between `since` (default: 14
     days before `now`) and `now`, read from the database."""
-    since = since or now - LOOKBACK
-    qs = RiskArea.objects.filter(level__in=[RiskLevel.MEDIUM, RiskLevel.HIGH], effective_from__lte=now).filter(
-        Q(effective_until__isnull=True) | Q(effective_until__gt=since)
+    rows = _raised_areas(ending_after=since or now - LOOKBACK).filter(effective_from__lte=now)
+    return tuple(area.as_rule_area() for area in rows)
+
+
+def _raised_areas(*, ending_after: datetime):
+    """Medium- and high-risk areas that have no end or end after `ending_after`."""
+    return RiskArea.objects.filter(level__in=[RiskLevel.MEDIUM, RiskLevel.HIGH]).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gt=ending_after)
     )
-    return tuple(area.as_rule_area() for area in qs)
 
 
 @dataclass(frozen=True)
@@ -76,20 +80,16 @@ class AreaCache:
         if refresh <= 0 or moment < self._bypass_until:
             return active_areas(now)
         read = self._read
-        if read is not None and now < read.wall - SLACK:  # a time long before the read
-            return active_areas(now)
         if read is None or moment - read.at >= refresh:
             read = self._load(moment)
-            if now < read.wall - SLACK:
-                return active_areas(now)
+        if now < read.wall - SLACK:  # a time long before the read: it does not keep that
+            return active_areas(now)
         since = now - LOOKBACK
         return tuple(area for start, until, area in read.areas if start <= now and (until is None or until > since))
 
     def _load(self, moment: float) -> _Read:
         wall = timezone.now()
-        rows = RiskArea.objects.filter(level__in=[RiskLevel.MEDIUM, RiskLevel.HIGH]).filter(
-            Q(effective_until__isnull=True) | Q(effective_until__gt=wall - LOOKBACK - SLACK)
-        )
+        rows = _raised_areas(ending_after=wall - LOOKBACK - SLACK)
         read = _Read(moment, wall, tuple((r.effective_from, r.effective_until, r.as_rule_area()) for r in rows))
         with self._lock:
             if moment >= self._bypass_until:
