@@ -19,11 +19,12 @@ tests/factories.declaration_data()). Two measurements, both through Redis and Po
 Done means no declaration of the batch is left status="confirmed"; needs_review ones (none
 are expected for these normal declarations) are counted and excluded.
 
-Every colour change is followed by a second task on the same worker (the inbox message and
-the SMS, family.tasks.notify_colour_change). In the drain those queue behind every review,
-so the colour rate is the reviews' alone; the drain then also waits until every message of
-the batch exists and its SMS is sent, and gives that rate too: what the worker sustains
-when it does all the work a declaration causes. CPU seconds of the worker's processes and
+Every colour change writes its inbox message in the review's transaction, and its SMS is
+sent by a sender task on the same worker (family.tasks.send_waiting_sms: one at a time, in
+batches of what waits; until session 7 a task per change). In the drain the sender queues
+behind the reviews (a lower priority), so the colour rate is the reviews' alone; the drain
+then also waits until every SMS of the batch is sent, and gives that rate too: what the
+worker sustains when it does all the work a declaration causes. CPU seconds of the worker's processes and
 of the Postgres server (backends of closed connections included) are read from /proc over
 both spans, per declaration.
 """
@@ -139,19 +140,20 @@ def _wait_and_measure(refs: list[uuid.UUID]) -> dict:
 
 def _wait_notified(refs: list[uuid.UUID]) -> int:
     """Wait until every colour change of the batch has its inbox message and its SMS is no
-    longer waiting. Returns how many messages are still missing or waiting at the deadline."""
+    longer waiting. Returns how many messages are still missing or waiting at the deadline.
+    The batch's changes are read once; each look is two index reads by change."""
     from declarations.models import Declaration
     from family.models import InboxMessage
     from healthcode.models import ColourChange
 
     codes = Declaration.objects.filter(ref__in=refs).values("applicant__health_code_id")
-    changes = ColourChange.objects.filter(code_id__in=codes)
+    changes = list(ColourChange.objects.filter(code_id__in=codes).values_list("pk", flat=True))
+    messages = InboxMessage.objects.filter(change_id__in=changes)
     waiting = InboxMessage.SmsState.PENDING, InboxMessage.SmsState.SENDING
     deadline = time.monotonic() + WAIT_S
 
     def left() -> int:
-        missing = changes.filter(inbox_message__isnull=True).count()
-        return missing + InboxMessage.objects.filter(change__in=changes, sms_state__in=waiting).count()
+        return len(changes) - messages.count() + messages.filter(sms_state__in=waiting).count()
 
     while (count := left()) and time.monotonic() < deadline:
         time.sleep(0.2)

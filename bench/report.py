@@ -303,8 +303,8 @@ def drain_work_lines(drain: dict) -> list[str]:
     colour, work = drain["cpu_ms_per_declaration_to_colour"], drain["cpu_ms_per_declaration_all_work"]
     return [
         "",
-        f"Drain with everything a declaration causes (the review, then the inbox message and the SMS, a second "
-        f"task on the same worker): {drain['declarations']} declarations in {drain['start_to_all_notified_s']} s "
+        f"Drain with everything a declaration causes (the review with its inbox message, then the SMS, sent by "
+        f"one sender task at a time on the same worker): {drain['declarations']} declarations in {drain['start_to_all_notified_s']} s "
         f"from the worker's start, **{drain['declarations_fully_done_per_s']}/s** "
         f"(the last colour at {drain['start_to_last_colour_s']} s; {drain['not_notified']} not notified at the end).",
         "",

@@ -8,13 +8,22 @@ from healthcode.taskoptions import RELIABLE
 
 
 @shared_task(**RELIABLE, priority=FOLLOW_UP)
+def send_waiting_sms() -> None:
+    """After a colour change commits, unless one is waiting already (family.services.inbox):
+    every SMS that waits, in batches."""
+    inbox.send_waiting()
+
+
+@shared_task(**RELIABLE, priority=FOLLOW_UP)
 def notify_colour_change(change_id: int) -> None:
-    """After every colour change commits (settings.HC_HOOKS, "colour_changed"): the inbox
-    message and the SMS for the account that holds the code."""
-    inbox.notify(change_id)
+    """What the previous version enqueued after every colour change: its queued messages still
+    find this task after an upgrade. The message (if the change has none) and the waiting SMS."""
+    inbox.deliver(change_id)
+    inbox.send_waiting()
 
 
 @shared_task(**RELIABLE, priority=FOLLOW_UP)
 def dispatch_notifications() -> None:
-    """Beat, every HC_NOTIFY_SWEEP_SECONDS: what the on-commit task missed, and SMS to retry."""
+    """Beat, every HC_NOTIFY_SWEEP_SECONDS: a change without its message, claims of senders
+    that died, SMS refused before and due again."""
     inbox.sweep()

@@ -16,18 +16,29 @@ hook has a beat sweep that finds what was missed (HC_HOOKS names them next to ea
 the work it stands for is written down first (a confirmed declaration, a health event due for
 re-assessment, a risk area due for re-review, a trace asked for again), so that a beat sweep
 finds it again when the message never reached the broker (CELERY_BEAT_SCHEDULE).
+`enqueue_once_after_commit` enqueues a task that works through everything of its kind that
+is waiting (the SMS of the inbox): one such task at a time, not one per fact.
+
+Some writes belong in the same transaction as the fact itself: the inbox message of a colour
+change is written with the change, so that it exists exactly when the change does (no task,
+no sweep, no second delivery). `within(fact, ...)` calls the functions wired to the fact in
+settings.HC_SAME_TRANSACTION, at once, in the caller's transaction.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import cache as cache_function
 from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +58,49 @@ def enqueue_after_commit(task, *args: int | list[int], eta: datetime | None = No
     transaction.on_commit(partial(_send, task, args, eta))
 
 
+def within(fact: str, *args: Any) -> None:
+    """Call every function wired to `fact` (settings.HC_SAME_TRANSACTION) now, in the caller's
+    transaction: what they write commits or rolls back with the fact."""
+    for path in settings.HC_SAME_TRANSACTION.get(fact, ()):
+        _function(path)(*args)
+
+
+def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60) -> None:
+    """After commit, enqueue the task (no arguments) unless one is already waiting: the first
+    caller takes `key` in the cache and enqueues, callers while it is taken do nothing. The
+    task gives the key back (`release`) when a look finds nothing left, then looks once more:
+    what a caller committed before finding the key taken is seen by that last look; a caller
+    after the release enqueues a new task. A task that never runs (a broker that could not be
+    reached, a worker killed) keeps the key `hold` seconds at most; its beat sweep sends what
+    waits meanwhile. A cache that cannot be reached: the task is enqueued all the same."""
+    transaction.on_commit(partial(_send_once, task_path, key, hold))
+
+
+def release(key: str) -> None:
+    """The task of `enqueue_once_after_commit` found nothing left: the next caller enqueues."""
+    try:
+        cache.delete(key)
+    except RedisError:
+        log.warning("could not release %s in the cache; it expires by itself", key)
+
+
+def _send_once(task_path: str, key: str, hold: int) -> None:
+    try:
+        first = cache.add(key, 1, hold)
+    except RedisError:  # a cache that cannot be reached must not stop the task
+        log.warning("could not take %s in the cache; enqueuing all the same", key)
+        first = True
+    if first:
+        _send(_function(task_path), ())
+
+
+@cache_function
+def _function(path: str):
+    return import_string(path)
+
+
 def _enqueue(path: str, args: tuple[int, ...]) -> None:
-    _send(import_string(path), args)
+    _send(_function(path), args)
 
 
 def _send(task, args: tuple, eta: datetime | None = None) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from healthcode.colours import Colour
-from healthcode.hooks import after_commit
+from healthcode.hooks import after_commit, within
 from healthcode.models import ColourChange, HealthCode, User
 from healthcode.reasons import default_words
 from healthcode.writes import insert, update_fields
@@ -58,7 +58,9 @@ def change_colour(
     `locked` is the code's row as the caller read it with select_for_update in the transaction
     it calls from (the background review reads it to compare severities): it is not read again.
 
-    After commit, the tasks wired to "colour_changed" (settings.HC_HOOKS) get the row's id."""
+    In the same transaction, the functions wired to "colour_changed" (settings.HC_SAME_TRANSACTION:
+    the family's inbox message) get the row; after commit, the tasks wired to it in
+    settings.HC_HOOKS get its id."""
     now = now or timezone.now()
     if locked is not None and (locked.pk != code_id or not transaction.get_connection().in_atomic_block):
         raise ValueError("locked must be the code's row, read with select_for_update in this transaction")
@@ -92,7 +94,8 @@ def change_colour(
             created=now,
         )
         insert(change)  # built once per process (healthcode/writes.py)
-        # The row is also the outbox: the person is told after commit (family's inbox and SMS).
+        # The person is told: the inbox message is written with the change, its SMS sent after commit.
+        within("colour_changed", change)
         after_commit("colour_changed", change.pk)
         return change
 

@@ -300,18 +300,23 @@ HC_TRACE_DAYS = env_int("HC_TRACE_DAYS", 14, minimum=1, maximum=HC_SCAN_RETENTIO
 HC_TRACE_SWEEP_SECONDS = env_int("HC_TRACE_SWEEP_SECONDS", 60, minimum=5)
 # Notifications (family.services.inbox): every colour change becomes an inbox message and an
 # SMS, through the backend named here (console: the log, with the number masked; locmem: a
-# list, for tests; or a real gateway's class). Beat sends anything the on-commit task missed.
+# list, for tests; or a real gateway's class). The message is written with the change; one
+# sender task at a time sends the waiting SMS in batches; beat retries what the gateway refused.
 HC_SMS_BACKEND = env_str("HC_SMS_BACKEND", "family.sms.console.ConsoleBackend")
 HC_SMS_MAX_ATTEMPTS = env_int("HC_SMS_MAX_ATTEMPTS", 5, minimum=1)
 HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
 # Background work that follows a committed fact (healthcode/hooks.py): the lower app names
-# the fact, this top layer names the tasks (each has a beat sweep above for what is missed).
+# the fact, this top layer names the tasks (each has a beat sweep above for what is missed),
+# and the functions that write in the fact's own transaction.
 # Functions the Jinja2 pages call by name (healthcode/jinja.py), wired here as the hooks are:
 # family's code page shows declarations' review panel without importing it.
 HC_JINJA_GLOBALS = {"review_panel": "declarations.jinja.review_panel"}
 HC_HOOKS = {
-    "colour_changed": ["family.tasks.notify_colour_change"],  # sweep: dispatch-notifications
     "case_recorded": ["checkpoints.tasks.trace_case"],  # sweep: trace-untraced-cases
+}
+HC_SAME_TRANSACTION = {
+    # The inbox message (its SMS sent by family.tasks.send_waiting_sms; sweep: dispatch-notifications).
+    "colour_changed": ["family.services.inbox.deliver_with_change"],
 }
 # The health authority's dashboard reads daily figures counted this often (authority/services/figures.py).
 HC_DASHBOARD_EVERY_MINUTES = env_int("HC_DASHBOARD_EVERY_MINUTES", 10, minimum=1, maximum=60)

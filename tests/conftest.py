@@ -63,6 +63,17 @@ def areas_read_every_time(settings):
     areas_in_force.committed()
 
 
+@pytest.fixture(autouse=True)
+def sms_sender_turn_free():
+    """No SMS sender's turn is left taken by an earlier test (family.services.inbox): with
+    Redis as the cache, the key would outlive the test."""
+    from django.core.cache import cache
+
+    from family.services.inbox import SENDER_KEY
+
+    cache.delete(SENDER_KEY)
+
+
 @pytest.fixture
 def client():
     """The test client with production's handler: the gate API's short middleware chain."""

@@ -1,17 +1,24 @@
 """Notifications: every colour change of an account's people (self and family members)
 reaches the account, as a message in its inbox on the site and as an SMS.
 
-The core's ColourChange row is the outbox (DESIGN.md, "The way data flows"). After it
-commits, `notify(change_id)` runs in the background (wired in settings.HC_HOOKS), and every
-HC_NOTIFY_SWEEP_SECONDS beat runs `sweep()` for anything that was missed (a broker that could
-not be reached, a failed SMS to try again). Both are safe to run at once and any number of
-times:
+The message is written in the colour change's own transaction (`deliver_with_change`, wired in
+settings.HC_SAME_TRANSACTION): it exists exactly when the change does, one per change
+(`InboxMessage.change` is unique). Its SMS waits ("pending") until a sender sends it:
 
-- one message per change: `InboxMessage.change` is unique, so a second delivery finds the first;
-- one SMS per message: a sender claims it with a compare-and-set (pending → sending) and only
-  the sender whose update moved exactly one row sends it (after healthchecks' sendalerts). A
-  sender killed between the claim and the gateway's answer leaves the claim behind; the sweep
-  gives it back after SMS_CLAIM_TIMEOUT, so such a message may be sent twice, never lost.
+- after commit, `family.tasks.send_waiting_sms` is enqueued unless one is waiting already
+  (healthcode.hooks.enqueue_once_after_commit): one sender works through everything waiting,
+  in batches, instead of one task per change (bench/README.md: a task per change cost the
+  worker about as much as the review itself);
+- a sender claims a batch with a compare-and-set (pending -> sending) on rows it locks
+  skipping those another sender holds (after healthchecks' sendalerts), so concurrent senders
+  never take the same message; a sender killed between the claim and the gateway's answer
+  leaves the claim behind; the sweep gives it back after SMS_CLAIM_TIMEOUT, so such a message
+  may be sent twice, never lost;
+- a refused SMS waits SMS_RETRY_AFTER before it is claimed again (by the beat sweep, every
+  HC_NOTIFY_SWEEP_SECONDS), up to HC_SMS_MAX_ATTEMPTS times.
+
+The sweep also delivers a change without a message (one written before messages were written
+with their changes).
 
 No full mobile or ID number is logged; names are masked in every message.
 
@@ -29,7 +36,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +45,7 @@ from family import sms
 from family.masking import mask_name
 from family.models import Applicant, InboxMessage, Relationship
 from healthcode.colours import Colour
+from healthcode.hooks import enqueue_once_after_commit, release
 from healthcode.models import ColourChange, User
 from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.reasons import join_sentences, reason_text
@@ -51,6 +59,13 @@ log = logging.getLogger(__name__)
 SWEEP_LOOKBACK = timedelta(days=1)
 # A claim this old belongs to a sender that died: the SMS is given back to be sent again.
 SMS_CLAIM_TIMEOUT = timedelta(minutes=10)
+# A refused SMS is claimed again no sooner than this after its last try (a gateway that is
+# down is not asked again at once; the beat sweep comes every HC_NOTIFY_SWEEP_SECONDS).
+SMS_RETRY_AFTER = timedelta(seconds=20)
+SMS_BATCH = 100  # messages a sender claims at a time
+# One sender at a time (healthcode.hooks.enqueue_once_after_commit).
+SENDER_TASK = "family.tasks.send_waiting_sms"
+SENDER_KEY = "family:sms-sender"
 SMS_REASON_CHARS = 120
 
 ADVICE = {
@@ -83,8 +98,23 @@ def advice_for(colour: str) -> str:
 # Delivery: a change becomes a message
 
 
+def deliver_with_change(change: ColourChange) -> InboxMessage | None:
+    """In the transaction that writes the change (settings.HC_SAME_TRANSACTION,
+    "colour_changed"): the message to the account that holds the code, its SMS waiting; the
+    sender is enqueued after commit unless one is waiting. Two statements, both compiled once
+    per process: the holder, the insert. None when no one holds the code."""
+    applicant = _holder_query.first(code_id=change.code_id)
+    if applicant is None:
+        return None
+    message = _message_for(change, applicant)
+    insert(message)  # an INSERT built once per process (healthcode/writes.py)
+    enqueue_once_after_commit(SENDER_TASK, SENDER_KEY)
+    return message
+
+
 def deliver(change_id: int) -> InboxMessage | None:
-    """The inbox message for this colour change, made once. None when no one holds the code."""
+    """The inbox message for this colour change, made once (the sweep: a change written
+    without its message). None when no one holds the code."""
     existing = InboxMessage.objects.filter(change_id=change_id).first()
     if existing is not None:
         return existing
@@ -98,48 +128,13 @@ def deliver(change_id: int) -> InboxMessage | None:
     return message
 
 
-def notify(change_id: int, *, now: datetime | None = None) -> InboxMessage | None:
-    """Deliver the change to the inbox and send its SMS (each exactly once).
-
-    The usual run, the first for a change, costs three queries (tests/family pin them): the
-    change with its person and account and whether it has a message already; the message,
-    inserted already claimed for its SMS by this sender (sms_state "sending", one attempt:
-    the insert is the claim, since only one insert of a change's message can succeed); and
-    the SMS's outcome. A sender killed between the two is one killed after a claim: the
-    sweep gives the claim back after SMS_CLAIM_TIMEOUT. A redelivered task finds the message
-    and sends its SMS only if it is still pending."""
-    now = now or timezone.now()
-    change = _change_query.first(pk=change_id)
-    if change is None:
-        return None
-    if change.message_id is not None:  # delivered before (a redelivery, or the sweep)
-        message = InboxMessage.objects.get(pk=change.message_id)
-        if message.sms_state == InboxMessage.SmsState.PENDING:
-            send_sms(message.pk, now=now)
-        return message
-    applicant = getattr(change.code, "applicant", None)
-    if applicant is None:
-        return None
-    claimed = _message_for(
-        change, applicant, sms_state=InboxMessage.SmsState.SENDING, sms_claimed_at=now, sms_attempts=1
-    )
-    message, created = _create_once(claimed)
-    if created:
-        _send_claimed(message, applicant.account)
-    return message
+def _holder(code_id: int) -> QuerySet[Applicant]:
+    fields = ("id", "account_id", "name", "relationship")
+    return Applicant.objects.filter(health_code_id=code_id).only(*fields).order_by()
 
 
-def _change_with_person(pk: int) -> QuerySet[ColourChange]:
-    return (
-        ColourChange.objects.select_related("code__applicant__account")
-        .annotate(message_id=F("inbox_message__id"))
-        .filter(pk=pk)
-        .order_by()
-    )
-
-
-# Compiled once per process (healthcode/prepared.py): every colour change is notified.
-_change_query = Prepared(_change_with_person, pk=STAND_IN_ID)
+# Compiled once per process (healthcode/prepared.py): every colour change is delivered.
+_holder_query = Prepared(_holder, code_id=STAND_IN_ID)
 
 
 def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
@@ -155,7 +150,7 @@ def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
         return InboxMessage.objects.get(change_id=message.change_id), False
 
 
-def _message_for(change: ColourChange, applicant: Applicant, **sms) -> InboxMessage:
+def _message_for(change: ColourChange, applicant: Applicant) -> InboxMessage:
     return InboxMessage(
         account_id=applicant.account_id,
         applicant=applicant,
@@ -166,7 +161,7 @@ def _message_for(change: ColourChange, applicant: Applicant, **sms) -> InboxMess
         to_colour=change.to_colour,
         reason=change.reason,
         created=change.created,
-        **({"sms_state": InboxMessage.SmsState.PENDING} | sms),
+        sms_state=InboxMessage.SmsState.PENDING,
     )
 
 
@@ -210,41 +205,63 @@ def sms_text(message: InboxMessage) -> str:
         return join_sentences(parts)
 
 
-def send_sms(message_id: int, *, now: datetime | None = None) -> bool:
-    """Send the message's SMS if no one has: claim it (pending → sending, exactly one row
-    moved), send, record the outcome. A refused send is tried again by the sweep up to
-    HC_SMS_MAX_ATTEMPTS times. Returns whether this call sent it."""
-    now = now or timezone.now()
-    State = InboxMessage.SmsState
-    claimed = InboxMessage.objects.filter(pk=message_id, sms_state=State.PENDING).update(
-        sms_state=State.SENDING, sms_claimed_at=now, sms_attempts=F("sms_attempts") + 1
-    )
-    if claimed != 1:
-        return False
-    # The change too: the SMS puts its reason into words in the account's language.
-    return _send_claimed(InboxMessage.objects.select_related("account", "change").get(pk=message_id))
+def send_waiting(*, now: datetime | None = None, batch: int = SMS_BATCH) -> int:
+    """Send the SMS that wait, a batch at a time; returns how many were sent. After a look that
+    finds less than a full batch, the sender gives its turn back (a colour change committed
+    from then on enqueues a new sender) and looks once more, for what was committed while the
+    turn was taken (healthcode.hooks.enqueue_once_after_commit), then stops."""
+    sent = 0
+    while True:
+        claimed = _claim(batch, now or timezone.now())
+        if len(claimed) < batch:
+            release(SENDER_KEY)
+            claimed += _claim(batch, now or timezone.now())
+            return sent + (_send_claimed(claimed, now or timezone.now()) if claimed else 0)
+        sent += _send_claimed(claimed, now or timezone.now())
 
 
-def _send_claimed(message: InboxMessage, account: User | None = None) -> bool:
-    """Send the SMS of a message this sender has claimed (state "sending"), record the outcome."""
+def _claim(batch: int, now: datetime) -> list[int]:
+    """Take up to `batch` waiting SMS for this sender: pending -> sending, oldest first, on rows
+    locked skipping those another sender holds (Postgres; SQLite writes one at a time). A
+    refused one waits SMS_RETRY_AFTER from its last claim."""
     State = InboxMessage.SmsState
-    if account is not None:
-        message.account = account  # already read by the caller: no query for its language
-    mine = InboxMessage.objects.filter(pk=message.pk, sms_state=State.SENDING)
-    message_id = message.pk
-    to = mobile_of(message.account)
-    if not to:
-        mine.update(sms_state=State.NO_NUMBER)
-        return False
-    try:
-        sms.send_sms(to, sms_text(message))
-    except sms.SmsError as error:
-        give_up = message.sms_attempts >= settings.HC_SMS_MAX_ATTEMPTS
-        mine.update(sms_state=State.FAILED if give_up else State.PENDING, sms_error=str(error)[:200])
-        log.warning("SMS of inbox message %s not sent (attempt %s): %s", message_id, message.sms_attempts, error)
-        return False
-    mine.update(sms_state=State.SENT, sms_sent_at=timezone.now(), sms_error="")
-    return True
+    due = Q(sms_claimed_at__isnull=True) | Q(sms_claimed_at__lt=now - SMS_RETRY_AFTER)
+    with transaction.atomic():
+        waiting = InboxMessage.objects.select_for_update(skip_locked=True).filter(due, sms_state=State.PENDING)
+        ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:batch])
+        if ids:
+            InboxMessage.objects.filter(pk__in=ids).update(
+                sms_state=State.SENDING, sms_claimed_at=now, sms_attempts=F("sms_attempts") + 1
+            )
+    return ids
+
+
+def _send_claimed(ids: list[int], now: datetime) -> int:
+    """Send the SMS of messages this sender has claimed (state "sending"), record the outcomes:
+    one UPDATE for those sent, one for those without a number, one per refused message."""
+    State = InboxMessage.SmsState
+    outcome: dict[str, list[int]] = {State.SENT: [], State.NO_NUMBER: []}
+    for message in InboxMessage.objects.filter(pk__in=ids).select_related("account", "change").order_by("pk"):
+        to = mobile_of(message.account)
+        if not to:
+            outcome[State.NO_NUMBER].append(message.pk)
+            continue
+        try:
+            sms.send_sms(to, sms_text(message))
+        except sms.SmsError as error:
+            give_up = message.sms_attempts >= settings.HC_SMS_MAX_ATTEMPTS
+            InboxMessage.objects.filter(pk=message.pk, sms_state=State.SENDING).update(
+                sms_state=State.FAILED if give_up else State.PENDING, sms_error=str(error)[:200]
+            )
+            log.warning("SMS of inbox message %s not sent (attempt %s): %s", message.pk, message.sms_attempts, error)
+            continue
+        outcome[State.SENT].append(message.pk)
+    mine = InboxMessage.objects.filter(sms_state=State.SENDING)
+    if outcome[State.SENT]:
+        mine.filter(pk__in=outcome[State.SENT]).update(sms_state=State.SENT, sms_sent_at=timezone.now(), sms_error="")
+    if outcome[State.NO_NUMBER]:
+        mine.filter(pk__in=outcome[State.NO_NUMBER]).update(sms_state=State.NO_NUMBER)
+    return len(outcome[State.SENT])
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,7 +270,7 @@ def _send_claimed(message: InboxMessage, account: User | None = None) -> bool:
 
 def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
     """Deliver the recent colour changes that have no message yet, give back SMS claims of
-    senders that died, and send the SMS still waiting. Returns (delivered, sent)."""
+    senders that died, and send the SMS that wait. Returns (delivered, sent)."""
     now = now or timezone.now()
     missed = list(
         ColourChange.objects.filter(
@@ -267,9 +284,7 @@ def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
     InboxMessage.objects.filter(sms_state=State.SENDING, sms_claimed_at__lt=now - SMS_CLAIM_TIMEOUT).update(
         sms_state=State.PENDING
     )
-    waiting = InboxMessage.objects.filter(sms_state=State.PENDING).order_by("pk").values_list("pk", flat=True)
-    sent = sum(1 for message_id in list(waiting[:limit]) if send_sms(message_id, now=now))
-    return delivered, sent
+    return delivered, send_waiting(now=now)
 
 
 # ---------------------------------------------------------------------------------------

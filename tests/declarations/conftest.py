@@ -75,13 +75,13 @@ def code_of(user):
 
 def enqueued_here(callbacks: list) -> list:
     """The on-commit callbacks an action registered itself, without the tasks wired to the
-    facts it caused (healthcode/hooks.py: every colour change is notified, every case traced)
+    facts it caused (healthcode/hooks.py: every case traced, the SMS of every colour change)
     and without the risk areas' read being refreshed after an area is saved."""
     from declarations.services.areas import areas_in_force
-    from healthcode.hooks import _enqueue
+    from healthcode.hooks import _enqueue, _send_once
 
     return [
         callback
         for callback in callbacks
-        if getattr(callback, "func", None) is not _enqueue and callback != areas_in_force.committed
+        if getattr(callback, "func", None) not in (_enqueue, _send_once) and callback != areas_in_force.committed
     ]

@@ -111,14 +111,15 @@ def test_a_review_costs_a_fixed_number_of_queries(
     """The worker's hot path (bench/README.md): the declaration and the code locked, with the
     city and whether the person has any recent health event (none: not read), in one query;
     the risk areas from the process's recent read (here, with the read turned on, the first
-    review reads them); the code's update, the history row, the declaration's update; in a
-    savepoint here (the test's transaction), in BEGIN ... COMMIT in a worker."""
+    review reads them); the code's update, the history row, the declaration's update; the
+    inbox message (who holds the code, the insert); in a savepoint here (the test's
+    transaction), in BEGIN ... COMMIT in a worker."""
     draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data())
     with django_capture_on_commit_callbacks():  # the review task is not run: it is timed below
         declaration = services.confirm(citizen, draft.ref)
     settings.HC_AREA_REFRESH_SECONDS = 60
     areas_in_force.in_force(timezone.now())  # read by an earlier review in this process
-    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(6) as captured:
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(8) as captured:
         review_declaration(declaration.pk)
     sql = [statement_text(query["sql"]) for query in captured.captured_queries]
     if connection.features.has_select_for_update:  # SQLite locks the whole database instead
@@ -126,8 +127,9 @@ def test_a_review_costs_a_fixed_number_of_queries(
             'OF "declarations_declaration", "healthcode_healthcode"'
         ]
     assert not any("declarations_riskarea" in statement for statement in sql)
-    assert sum(statement.startswith("INSERT") for statement in sql) == 1  # one history row
-    assert len(callbacks) == 1  # the notification, after commit
+    inserts = [statement.split()[2] for statement in sql if statement.startswith("INSERT")]
+    assert inserts == ['"healthcode_colourchange"', '"family_inboxmessage"']  # the history row, the message
+    assert len(callbacks) == 1  # the SMS sender, after commit
     assert Declaration.objects.get(pk=declaration.pk).status == Declaration.Status.REVIEWED
     assert ColourChange.objects.filter(code__applicant__account=citizen).count() == 1
     with django_assert_num_queries(3):  # again (a redelivered task): one look, nothing written

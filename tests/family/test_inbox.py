@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from family import sms
@@ -75,61 +76,93 @@ def test_a_family_members_change_goes_to_the_agent_masked(green_citizen, declare
     assert grandmother.id_number not in text.text
 
 
-def test_notifying_twice_delivers_and_sends_once(green_citizen, django_capture_on_commit_callbacks):
+def test_the_message_is_written_with_the_change_and_rolled_back_with_it(green_citizen):
+    me = self_applicant(green_citizen)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        undone = change_colour(me.health_code_id, Colour.RED, source=ColourChange.Source.REVIEW)
+        assert InboxMessage.objects.filter(change=undone).exists()  # in the same transaction
+        raise RuntimeError("the caller fails after the change")
+    assert not ColourChange.objects.filter(to_colour=Colour.RED).exists()
+    assert not InboxMessage.objects.filter(to_colour=Colour.RED).exists()
+    done = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # callbacks not run
+    assert InboxMessage.objects.get(change=done).sms_state == State.PENDING  # its SMS waits for a sender
+
+
+def test_sending_twice_sends_once_and_delivering_twice_delivers_once(green_citizen, django_capture_on_commit_callbacks):
     me = self_applicant(green_citizen)
     done = change(me, Colour.YELLOW, django_capture_on_commit_callbacks)
-    first = inbox.notify(done.pk)
-    again = inbox.notify(done.pk)
-    assert first.pk == again.pk
-    assert not inbox.send_sms(first.pk)  # already sent: no row moves, nothing is sent
-    assert InboxMessage.objects.filter(change=done).count() == 1
     assert len(sms.outbox) == 2  # the first green and this change, once each
+    assert inbox.send_waiting() == 0 and len(sms.outbox) == 2  # nothing waits: nothing is sent
+    assert inbox.deliver(done.pk).pk == InboxMessage.objects.get(change=done).pk
+    assert InboxMessage.objects.filter(change=done).count() == 1
 
 
-def test_the_sweep_tells_what_the_on_commit_task_missed(green_citizen):
+def test_one_sender_sends_everything_that_waits_oldest_first(green_citizen):
     me = self_applicant(green_citizen)
-    lost = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # callbacks not run
-    assert not InboxMessage.objects.filter(change=lost).exists()
+    sms.outbox.clear()
+    for to in (Colour.YELLOW, Colour.RED, Colour.GREEN):  # callbacks not run: three SMS wait
+        change_colour(me.health_code_id, to, source=ColourChange.Source.REVIEW)
+    assert inbox.send_waiting(batch=2) == 3  # a full batch, then the rest
+    assert ["now yellow" in s.text for s in sms.outbox] == [True, False, False]
+    assert ["now green" in s.text for s in sms.outbox] == [False, False, True]
+    assert set(InboxMessage.objects.values_list("sms_state", flat=True)) == {State.SENT}
+
+
+def test_the_sweep_tells_what_was_missed(green_citizen, settings):
+    me = self_applicant(green_citizen)
+    waiting = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # no sender ran
     before = len(sms.outbox)
+    assert inbox.sweep() == (0, 1)
+    assert InboxMessage.objects.get(change=waiting).sms_state == State.SENT
+    # A change written without its message (before messages were written with their changes).
+    settings.HC_SAME_TRANSACTION = {}
+    lost = change_colour(me.health_code_id, Colour.RED, source=ColourChange.Source.REVIEW)
+    assert not InboxMessage.objects.filter(change=lost).exists()
     assert inbox.sweep() == (1, 1)
     assert InboxMessage.objects.get(change=lost).sms_state == State.SENT
-    assert len(sms.outbox) == before + 1
+    assert len(sms.outbox) == before + 2
     assert inbox.sweep() == (0, 0)
     # A change older than the sweep looks back is left alone (it was told long ago, or never will be).
     old = change_colour(
-        me.health_code_id, Colour.RED, source=ColourChange.Source.REVIEW, now=timezone.now() - timedelta(days=2)
+        me.health_code_id, Colour.GREEN, source=ColourChange.Source.REVIEW, now=timezone.now() - timedelta(days=2)
     )
     assert inbox.sweep() == (0, 0) and not InboxMessage.objects.filter(change=old).exists()
 
 
-def test_a_refused_sms_is_tried_again_then_given_up(green_citizen, settings, django_capture_on_commit_callbacks):
+def test_a_refused_sms_is_tried_again_later_then_given_up(green_citizen, settings, django_capture_on_commit_callbacks):
     settings.HC_SMS_BACKEND = "tests.family.test_inbox.RefusingBackend"
     settings.HC_SMS_MAX_ATTEMPTS = 3
     me = self_applicant(green_citizen)
     done = change(me, Colour.YELLOW, django_capture_on_commit_callbacks)
     message = InboxMessage.objects.get(change=done)
     assert (message.sms_state, message.sms_attempts, message.sms_error) == (State.PENDING, 1, "gateway unavailable")
-    inbox.sweep()
+    tried = message.sms_claimed_at
+    assert inbox.sweep(now=tried + timedelta(seconds=1)) == (0, 0)  # not at once: the gateway is down
+    message.refresh_from_db()
+    assert message.sms_attempts == 1
+    inbox.sweep(now=tried + inbox.SMS_RETRY_AFTER + timedelta(seconds=1))
     message.refresh_from_db()
     assert (message.sms_state, message.sms_attempts) == (State.PENDING, 2)
-    inbox.sweep()
+    inbox.sweep(now=message.sms_claimed_at + inbox.SMS_RETRY_AFTER + timedelta(seconds=1))
     message.refresh_from_db()
     assert (message.sms_state, message.sms_attempts) == (State.FAILED, 3)
     settings.HC_SMS_BACKEND = "family.sms.locmem.LocmemBackend"
-    assert inbox.sweep() == (0, 0)  # given up: not sent again
+    assert inbox.sweep(now=timezone.now() + timedelta(hours=1)) == (0, 0)  # given up: not sent again
     assert message.read_at is None  # the inbox has it all the same
 
 
 def test_a_claim_left_by_a_dead_sender_is_given_back(green_citizen):
     me = self_applicant(green_citizen)
-    lost = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)
-    message = inbox.deliver(lost.pk)
+    change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # no sender ran
+    sms.outbox.clear()
     now = timezone.now()
-    InboxMessage.objects.filter(pk=message.pk).update(sms_state=State.SENDING, sms_claimed_at=now)
-    assert inbox.sweep(now=now + timedelta(minutes=1)) == (0, 0)  # a sender may still be at it
+    [claimed] = inbox._claim(10, now)  # ... and the sender dies here
+    assert inbox.send_waiting(now=now) == 0  # a sender may still be at it: no one else sends it
+    assert inbox.sweep(now=now + timedelta(minutes=1)) == (0, 0)
     assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT + timedelta(seconds=1)) == (0, 1)
-    message.refresh_from_db()
-    assert message.sms_state == State.SENT
+    message = InboxMessage.objects.get(pk=claimed)
+    assert (message.sms_state, message.sms_attempts) == (State.SENT, 2)
+    assert [s.to for s in sms.outbox] == [green_citizen.username]
 
 
 def test_an_account_without_a_mobile_number_gets_the_inbox_only(db, django_capture_on_commit_callbacks):
@@ -163,35 +196,28 @@ def test_no_full_number_in_the_log_when_sending(green_citizen, settings, caplog,
     assert green_citizen.username not in caplog.text and me.id_number not in caplog.text
 
 
-def test_a_first_notification_costs_three_queries(green_citizen, django_assert_num_queries):
-    """The worker's task after every colour change: the change with its person, account and
-    any message; the message inserted already claimed for its SMS; the SMS's outcome."""
+def test_the_message_costs_the_change_two_statements(green_citizen, django_assert_num_queries):
+    """In the change's transaction: the person who holds the code, the message's insert."""
     me = self_applicant(green_citizen)
-    done = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # callbacks not run
-    sms.outbox.clear()
-    with django_assert_num_queries(3 + 2) as captured:  # + the savepoint around the insert in a test's transaction
-        message = inbox.notify(done.pk)
+    with django_assert_num_queries(3 + 2) as captured:
+        change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)
     assert [statement_text(q["sql"]).split()[0] for q in captured.captured_queries] == [
-        "SELECT", "SAVEPOINT", "INSERT", "RELEASE", "UPDATE"
+        "SELECT", "UPDATE", "INSERT", "SELECT", "INSERT"
     ]  # fmt: skip
-    message.refresh_from_db()
-    assert (message.sms_state, message.sms_attempts, message.change_id) == (State.SENT, 1, done.pk)
-    assert [s.to for s in sms.outbox] == [green_citizen.username]
+    assert 'FROM "family_applicant"' in statement_text(captured.captured_queries[3]["sql"])
+    assert 'INTO "family_inboxmessage"' in statement_text(captured.captured_queries[4]["sql"])
 
 
-def test_a_sender_killed_after_inserting_its_claimed_message_is_covered_by_the_sweep(green_citizen):
-    """The insert is the claim: a sender that dies before the gateway answers leaves a message
-    "sending", which the sweep gives back after SMS_CLAIM_TIMEOUT and sends once."""
+@pytest.mark.parametrize("waiting", [1, 7])
+def test_a_batch_of_sms_costs_the_same_statements_however_many(green_citizen, waiting, django_assert_num_queries):
+    """Claim (savepoint, the locked ids, the update, release), the messages with their
+    accounts and changes, the outcome; then the last look after giving the turn back."""
     me = self_applicant(green_citizen)
-    done = change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)
+    for n in range(waiting):
+        change_colour(
+            me.health_code_id, Colour.YELLOW if n % 2 == 0 else Colour.GREEN, source=ColourChange.Source.REVIEW
+        )
     sms.outbox.clear()
-    now = timezone.now()
-    claimed = inbox._message_for(done, me, sms_state=State.SENDING, sms_claimed_at=now, sms_attempts=1)
-    message, created = inbox._create_once(claimed)  # ... and the sender dies here
-    assert created and inbox.notify(done.pk).pk == message.pk  # a redelivered task sends nothing:
-    assert sms.outbox == []  # the claim is someone else's until it times out
-    assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT / 2) == (0, 0)
-    assert inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT + timedelta(seconds=1)) == (0, 1)
-    message.refresh_from_db()
-    assert (message.sms_state, message.sms_attempts) == (State.SENT, 2)
-    assert [s.to for s in sms.outbox] == [green_citizen.username]
+    with django_assert_num_queries(4 + 2 + 3):  # + the last look: savepoint, select, release
+        assert inbox.send_waiting() == waiting
+    assert len(sms.outbox) == waiting

@@ -58,7 +58,7 @@ def test_a_row_locked_by_the_caller_is_not_read_again(db, django_assert_num_quer
     code, other = create_code(), create_code()
     with transaction.atomic():
         locked = HealthCode.objects.select_for_update().get(pk=code.pk)
-        with django_assert_num_queries(2):  # the code's update and the history row, no SELECT
+        with django_assert_num_queries(3):  # the code's update, the history row, who holds it (no one)
             change_colour(code.pk, Colour.RED, source=ColourChange.Source.REVIEW, locked=locked)
         with pytest.raises(ValueError):  # another code's row: refused before anything is written
             change_colour(other.pk, Colour.RED, source=ColourChange.Source.REVIEW, locked=locked)

@@ -197,12 +197,19 @@ def recover(ids: list[int], tally: Tally) -> list[int]:
     wait_for(lambda: reviewed(ids) == len(ids), timeout=120)
 
     changes = ColourChange.objects.filter(code__applicant__declarations__pk__in=ids)
+    messages = InboxMessage.objects.filter(change__in=changes)
     deadline = time.monotonic() + 120
+    sent_before = None
+    # Done when every change has its message, none waits, and no sender is still at a batch
+    # it claimed (the count of those sent has not moved since the last look); a claim a killed
+    # sender left stays "sending" (assert_one_colour_each counts it).
     while (
         changes.filter(inbox_message__isnull=True).exists()
-        or InboxMessage.objects.filter(change__in=changes, sms_state="pending").exists()
+        or messages.filter(sms_state="pending").exists()
+        or messages.filter(sms_state="sent").count() != sent_before
     ):
         assert time.monotonic() < deadline, f"notifications not delivered; {tally.line()}"
+        sent_before = messages.filter(sms_state="sent").count()
         dispatch_notifications.delay()
         tally["notification_sweeps"] += 1
         time.sleep(3)

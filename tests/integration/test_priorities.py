@@ -1,5 +1,5 @@
 """Under a queue, the colour a person waits for comes before the messages about colours:
-reviews are sent at the first priority, notifications after them (healthcode/priorities.py),
+reviews are sent at the first priority, the SMS sender after them (healthcode/priorities.py),
 on real Redis with a real worker."""
 
 import uuid
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 WAITING = 12
 
 
-def test_a_review_goes_before_the_notifications_queued_ahead_of_it(
+def test_a_review_goes_before_the_sms_sender_queued_ahead_of_it(
     django_db_serialized_rollback, transactional_db, tmp_path
 ):
     redis_url = _require_services()
@@ -33,7 +33,8 @@ def test_a_review_goes_before_the_notifications_queued_ahead_of_it(
     worker = Worker(worker_env(redis_url, queue, tmp_path, CELERY_WORKER_PREFETCH_MULTIPLIER="1"), queue, tmp_path)
     try:
         with tasks_to(redis_url, queue):
-            # Colour changes made while no worker runs: their notifications wait in the queue.
+            # Colour changes made while no worker runs: their messages are written, their SMS
+            # wait, and one sender for all of them waits in the queue.
             earlier = [
                 change_colour(
                     self_applicant(factories.account()).health_code_id,
@@ -47,15 +48,17 @@ def test_a_review_goes_before_the_notifications_queued_ahead_of_it(
             draft = services.save_draft(user, self_applicant(user), factories.declaration_data())
             declaration = services.confirm(user, draft.ref)  # its review is enqueued last
             follow_up, first = (client.llen(key) for key in (queue_keys(queue)[2], queue_keys(queue)[0]))
-            assert (follow_up, first) == (WAITING, 1)
+            assert (follow_up, first) == (1, 1)
+            assert InboxMessage.objects.filter(change_id__in=earlier, sms_state="pending").count() == WAITING
 
             worker.start(timeout=30)
-            wait_for(lambda: InboxMessage.objects.filter(change_id__in=earlier).count() == WAITING, timeout=60)
+            sent = InboxMessage.objects.filter(change_id__in=earlier, sms_state="sent")
+            wait_for(lambda: sent.count() == WAITING, timeout=60)
         review = Declaration.objects.get(pk=declaration.pk)
         assert review.status == Declaration.Status.REVIEWED
         coloured = ColourChange.objects.get(code_id=self_applicant(user).health_code_id).created
         notified = InboxMessage.objects.filter(change_id__in=earlier).order_by("sms_claimed_at").first()
-        assert coloured < notified.sms_claimed_at, "the review waited behind the notifications"
+        assert coloured < notified.sms_claimed_at, "the review waited behind the SMS sender"
     finally:
         worker.stop()
         client.delete(*queue_keys(queue))

@@ -131,19 +131,24 @@ def test_ten_traces_of_one_case_at_once_flag_everyone_once(scene):
     assert HealthEvent.objects.filter(kind="companion").count() == 3
 
 
-def test_ten_senders_of_one_sms_send_it_once(postgres, settings):
+def test_ten_senders_at_once_send_each_waiting_sms_once(postgres, settings):
+    """Senders claim with row locks that skip what another holds: each message is sent by
+    exactly one of them, whichever; and a change's message is delivered once."""
     settings.HC_SMS_BACKEND = "family.sms.locmem.LocmemBackend"
+    users = [factories.account() for _ in range(25)]
+    changes = [
+        change_colour(self_applicant(user).health_code_id, Colour.GREEN, source=ColourChange.Source.REVIEW)
+        for user in users
+    ]  # autocommit: written with their messages, the on-commit sender not yet run
+    InboxMessage.objects.update(sms_state=InboxMessage.SmsState.PENDING, sms_claimed_at=None, sms_attempts=0)
     sms.outbox.clear()
-    user = factories.account()
-    code_id = self_applicant(user).health_code_id
-    change = change_colour(code_id, Colour.GREEN, source=ColourChange.Source.REVIEW)  # told at once (autocommit)
-    message = inbox.deliver(change.pk)
-    InboxMessage.objects.filter(pk=message.pk).update(sms_state=InboxMessage.SmsState.PENDING)
-    sms.outbox.clear()
-    assert sorted(at_once(lambda: inbox.send_sms(message.pk))) == [False] * (THREADS - 1) + [True]
-    assert len(sms.outbox) == 1
-    assert at_once(lambda: inbox.deliver(change.pk).pk) == [message.pk] * THREADS
-    assert InboxMessage.objects.count() == 1
+    sent = at_once(lambda: inbox.send_waiting(batch=3))
+    assert sum(sent) == 25 and len(sms.outbox) == 25, sent
+    assert sorted(s.to for s in sms.outbox) == sorted(user.username for user in users)
+    assert set(InboxMessage.objects.values_list("sms_state", "sms_attempts")) == {("sent", 1)}
+    first = changes[0]
+    assert len(set(at_once(lambda: inbox.deliver(first.pk).pk))) == 1
+    assert InboxMessage.objects.count() == 25
 
 
 def test_bulk_rows_arrive_as_written(postgres):

@@ -62,6 +62,6 @@ def test_the_worker_traces_a_case_and_tells_the_companions(celery_worker):
     )
     assert "Zhengzhou East Railway Station" in message.reason and "张" not in message.reason
     text = log.read_text()
-    assert "checkpoints.tasks.trace_case" in text and "family.tasks.notify_colour_change" in text
+    assert "checkpoints.tasks.trace_case" in text and "family.tasks.send_waiting_sms" in text
     assert companion.account.username not in text  # the SMS is logged with the number masked
     assert worker.poll() is None

@@ -1,0 +1,77 @@
+"""healthcode/hooks.py: what follows a committed fact, and what is written with it."""
+
+from __future__ import annotations
+
+import pytest
+from celery import shared_task
+from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
+
+from healthcode import hooks
+
+RUNS: list[str] = []
+KEY = "tests:probe-turn"
+
+
+@shared_task
+def probe() -> None:
+    """A task that works through what waits (eager in tests): it keeps its turn, as a sender
+    still at work does, until the test gives it back."""
+    RUNS.append("ran")
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    RUNS.clear()
+    cache.delete(KEY)
+    yield
+    cache.delete(KEY)
+
+
+PROBE = "tests.healthcode.test_hooks.probe"
+
+
+def test_one_task_is_enqueued_for_many_facts_until_it_gives_its_turn_back(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            hooks.enqueue_once_after_commit(PROBE, KEY)
+    assert RUNS == ["ran"]  # one task for five facts: its turn is taken
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.enqueue_once_after_commit(PROBE, KEY)
+    assert RUNS == ["ran"]
+    hooks.release(KEY)  # the task found nothing left
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.enqueue_once_after_commit(PROBE, KEY)
+    assert RUNS == ["ran", "ran"]
+
+
+def test_nothing_is_enqueued_for_a_fact_rolled_back(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            hooks.enqueue_once_after_commit(PROBE, KEY)
+            raise RuntimeError
+    assert RUNS == [] and cache.get(KEY) is None
+
+
+def test_a_cache_that_cannot_be_reached_enqueues_all_the_same(db, django_capture_on_commit_callbacks):
+    unreachable = {"default": {"BACKEND": "healthcode.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+    with override_settings(CACHES=unreachable):  # the discard port: nothing answers
+        with django_capture_on_commit_callbacks(execute=True):
+            hooks.enqueue_once_after_commit(PROBE, KEY)
+            hooks.enqueue_once_after_commit(PROBE, KEY)
+        hooks.release(KEY)  # logged, not raised
+    assert RUNS == ["ran", "ran"]  # no turn to take: each fact enqueues
+
+
+def test_functions_wired_to_a_fact_run_in_its_transaction(db, settings):
+    settings.HC_SAME_TRANSACTION = {"probed": ["tests.healthcode.test_hooks.record"]}
+    with transaction.atomic():
+        hooks.within("probed", 7)
+        assert RUNS == [("in a transaction", 7)]
+    hooks.within("nothing wired", 1)
+    assert RUNS == [("in a transaction", 7)]
+
+
+def record(value: int) -> None:
+    RUNS.append(("in a transaction" if transaction.get_connection().in_atomic_block else "outside", value))
