@@ -62,7 +62,10 @@ class Prepared:
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, using)
-        return (sql, list(params), slots, compiler, klass_info["model"], start, end, init_list, populators)
+        # The converters of the selected columns (decrypting sealed fields, SQLite's times...):
+        # what compiler.results_iter looks up on every call, looked up once.
+        converters = list(compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items())
+        return (sql, list(params), slots, compiler, klass_info["model"], start, end, init_list, populators, converters)
 
     def first(self, using: str = "default", **values: Any) -> Model | None:
         # Per thread: the compiler holds the thread's connection (a gthread worker has several).
@@ -72,7 +75,7 @@ class Prepared:
             with self._lock:
                 compiled = self._compiled.get(key) or self._compile(using)
                 self._compiled[key] = compiled
-        sql, params, slots, compiler, model, start, end, init_list, populators = compiled
+        sql, params, slots, compiler, model, start, end, init_list, populators, converters = compiled
         params = list(params)
         connection = connections[using]
         for position, name, as_text in slots:
@@ -82,7 +85,13 @@ class Prepared:
             row = cursor.fetchone()
         if row is None:
             return None
-        row = next(iter(compiler.results_iter([[row]])))
+        if converters:  # as compiler.apply_converters does
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
         obj = model.from_db(using, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
