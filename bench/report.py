@@ -217,7 +217,7 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
         offered = judged["offered_per_s"]
         latency_verdict = f"not shown: under 1 s, but the bench offered {offered}/s, not {TARGET_RATE}/s"
     lines += [
-        "Real `celery -A healthcode worker` (prefork, concurrency 2) on Redis and Postgres, beat off; "
+        "Real `celery -A healthcode worker` (prefork, concurrency 4, as the Procfile) on Redis and Postgres, beat off; "
         "bench/pipeline.py says how.",
         "",
         "| Measurement | Declarations | Coloured | Left confirmed | Needs review | p50 confirm to colour (ms) "
@@ -303,8 +303,9 @@ def drain_work_lines(drain: dict) -> list[str]:
     colour, work = drain["cpu_ms_per_declaration_to_colour"], drain["cpu_ms_per_declaration_all_work"]
     return [
         "",
-        f"Drain with everything a declaration causes (the review with its inbox message, then the SMS, sent by "
-        f"one sender task at a time on the same worker): {drain['declarations']} declarations in {drain['start_to_all_notified_s']} s "
+        "Drain with everything a declaration causes (the review with its inbox message, then the SMS, sent by "
+        f"one sender task at a time on the same worker): {drain['declarations']} declarations in "
+        f"{drain['start_to_all_notified_s']} s "
         f"from the worker's start, **{drain['declarations_fully_done_per_s']}/s** "
         f"(the last colour at {drain['start_to_last_colour_s']} s; {drain['not_notified']} not notified at the end).",
         "",

@@ -87,13 +87,14 @@ if os.environ.get("BENCH_VARIANTS", "1") != "1":
     VARIANTS = []
 VARIANT_SCENARIOS = {"bare", "code page", "verify API"}
 # The worker, one setting changed each: Celery's close-per-task (the default before the
-# worker kept its connection), no per-task connection check, and other pools: more processes
-# than cores (a review waits for Postgres part of the time), and threads in one process (no
-# pipe between the consumer and the pool, one GIL).
+# worker kept its connection), no per-task connection check, and other pools: one process per
+# core (the Procfile's until session 7: a review waits for Postgres part of the time, so two
+# per core keep the cores busier), and threads in one process (no pipe between the consumer
+# and the pool, one GIL).
 PIPELINE_VARIANTS = [
-    ("reconnects for every task (CELERY_DB_REUSE_MAX=0, the old default)", {"CELERY_DB_REUSE_MAX": "0"}, 2, "prefork"),
-    ("no per-task connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, 2, "prefork"),
-    ("4 processes (--concurrency 4)", {}, 4, "prefork"),
+    ("reconnects for every task (CELERY_DB_REUSE_MAX=0, the old default)", {"CELERY_DB_REUSE_MAX": "0"}, 4, "prefork"),
+    ("no per-task connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, 4, "prefork"),
+    ("2 processes, one per core (--concurrency 2, the Procfile's until session 7)", {}, 2, "prefork"),
     ("4 threads in one process (--pool threads --concurrency 4)", {}, 4, "threads"),
 ]
 if VARIANTS == []:

@@ -251,7 +251,7 @@ class CeleryWorker(_Process):
 
     stop_timeout = 30  # a warm shutdown: it finishes the tasks it holds
 
-    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2, pool: str = "prefork"):
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 4, pool: str = "prefork"):
         self.env = env
         self.log_path = log_path
         self.pool = pool
