@@ -24,7 +24,7 @@ from healthcode.hooks import enqueue_after_commit
 from healthcode.models import User
 from healthcode.prepared import STAND_IN_ID, STAND_IN_UUID, Prepared
 from healthcode.services import create_code
-from healthcode.writes import insert
+from healthcode.writes import insert, update_fields
 
 __all__ = ["DECLARED_FIELDS", "FamilyFull", "IdNumberTaken", "confirm", "get_declaration_for_user", "save_draft"]
 
@@ -52,6 +52,14 @@ def _declaration_of(ref: uuid.UUID, user_id: int):
 # Compiled once per process (healthcode/prepared.py): the confirmation step reads it on every
 # request, and compiling it cost more than running it.
 _declaration_query = Prepared(_declaration_of, ref=STAND_IN_UUID, user_id=STAND_IN_ID)
+
+
+def _status_locked(pk: int):
+    return Declaration.objects.select_for_update().filter(pk=pk).only("status").order_by()
+
+
+# The confirmation's lock, by primary key alone (see confirm).
+_locked_status = Prepared(_status_locked, pk=STAND_IN_ID)
 
 
 def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
@@ -134,11 +142,13 @@ def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = Non
         # The row locked by its primary key, then moved if still a draft. (One UPDATE ... WHERE
         # id = %s AND status = 'draft' made Postgres scan every draft through the status index
         # when its statistics counted few drafts: bench/README.md, session 6.)
-        row = Declaration.objects.select_for_update().filter(pk=declaration.pk)
-        if row.values_list("status", flat=True).first() != Declaration.Status.DRAFT:
+        # Both statements compiled once per process (healthcode/prepared.py, writes.py).
+        locked = _locked_status.first(pk=declaration.pk)
+        if locked is None or locked.status != Declaration.Status.DRAFT:
             declaration.refresh_from_db()
             return declaration
-        row.update(status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at)
+        moved = Declaration(pk=declaration.pk, status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at)
+        update_fields(moved, ("status", "confirmed_at"))  # `declaration` stays a draft if what follows raises
         applicant = _person_for(user, declaration)
         # Broker down: the declaration is stored all the same, and the sweeper enqueues it.
         enqueue_after_commit(review_declaration, declaration.pk)
