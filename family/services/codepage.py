@@ -44,6 +44,7 @@ def _build(account_id: int, pk: int, today: date) -> QuerySet:
     )
     queryset = (
         Applicant.objects.select_related("health_code", "city")
+        .defer("phone")  # not on the page: one sealed field less to open per request
         .filter(account_id=account_id, pk=pk)
         .annotate(
             inbox_unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
