@@ -217,8 +217,8 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
         offered = judged["offered_per_s"]
         latency_verdict = f"not shown: under 1 s, but the bench offered {offered}/s, not {TARGET_RATE}/s"
     lines += [
-        "Real `celery -A healthcode worker` (prefork, concurrency 4, as the Procfile) on Redis and Postgres, beat off; "
-        "bench/pipeline.py says how.",
+        f"Real `celery -A healthcode worker` (prefork, concurrency {p.get('worker_concurrency', 2)}, as the "
+        "Procfile) on Redis and Postgres, beat off; bench/pipeline.py says how.",
         "",
         "| Measurement | Declarations | Coloured | Left confirmed | Needs review | p50 confirm to colour (ms) "
         "| p95 (ms) | max (ms) | Rate |",
@@ -271,8 +271,9 @@ def pipeline_lines(p: dict | None, reuse: list | None = None) -> list[str]:
     if reuse:
         lines += [
             "",
-            "The worker with one setting changed (each a fresh worker; the defaults above are prefork with 2 "
-            "processes, the database connection kept across tasks, a connection check before each task):",
+            "The worker with one setting changed (each a fresh worker; the defaults above are prefork with "
+            f"{(p or {}).get('worker_concurrency', 2)} processes, the database connection kept across tasks, a "
+            "connection check before each task):",
             "",
             "| Worker variant | Drain rate | Steady p50 (ms) | Steady p95 (ms) | Offered | Coloured | Left confirmed |",
             "|---|---:|---:|---:|---:|---:|---:|",

@@ -118,6 +118,7 @@ def measure_pipeline(env: dict[str, str], worker: CeleryWorker) -> tuple[dict, l
     worker_rss = worker.peak_rss()
     declarations = pipeline.measure(worker, PIPELINE_STEADY, PIPELINE_DRAIN)
     declarations["worker_peak_rss_scenarios"] = worker_rss
+    declarations["worker_concurrency"] = worker.concurrency
     variants = []
     for label, overrides, concurrency, pool in PIPELINE_VARIANTS:
         worker.stop()
