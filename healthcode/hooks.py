@@ -73,7 +73,9 @@ def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60) -> No
     after the release enqueues a new task. A task that never runs (a broker that could not be
     reached, a worker killed) keeps the key `hold` seconds at most; its beat sweep sends what
     waits meanwhile. A cache that cannot be reached: the task is enqueued all the same."""
-    transaction.on_commit(partial(_send_once, task_path, key, hold))
+    # robust: run eagerly (no broker: tests, `make run`), the task works through everyone's
+    # waiting work; its error is logged, never raised into the caller whose write committed.
+    transaction.on_commit(partial(_send_once, task_path, key, hold), robust=True)
 
 
 def release(key: str) -> None:

@@ -208,26 +208,34 @@ def sms_text(message: InboxMessage) -> str:
 def send_waiting(*, now: datetime | None = None, batch: int = SMS_BATCH) -> int:
     """Send the SMS that wait, a batch at a time; returns how many were sent. After a look that
     finds less than a full batch, the sender gives its turn back (a colour change committed
-    from then on enqueues a new sender) and looks once more, for what was committed while the
-    turn was taken (healthcode.hooks.enqueue_once_after_commit), then stops."""
-    sent = 0
+    from then on enqueues a new sender) and looks again, for what was committed while the turn
+    was taken (healthcode.hooks.enqueue_once_after_commit), until a look finds less than a full
+    batch. Each claim is stamped with its own time (`now` only in tests)."""
+    sent, released = 0, False
     while True:
-        claimed = _claim(batch, now or timezone.now())
-        if len(claimed) < batch:
-            release(SENDER_KEY)
-            claimed += _claim(batch, now or timezone.now())
-            return sent + (_send_claimed(claimed, now or timezone.now()) if claimed else 0)
-        sent += _send_claimed(claimed, now or timezone.now())
+        claimed_at = now or timezone.now()
+        claimed = _claim(batch, claimed_at)
+        if claimed:
+            sent += _send_claimed(claimed, claimed_at)
+        if len(claimed) == batch:
+            continue  # more may wait
+        if released:
+            return sent
+        release(SENDER_KEY)
+        released = True
 
 
 def _claim(batch: int, now: datetime) -> list[int]:
     """Take up to `batch` waiting SMS for this sender: pending -> sending, oldest first, on rows
     locked skipping those another sender holds (Postgres; SQLite writes one at a time). A
-    refused one waits SMS_RETRY_AFTER from its last claim."""
+    refused one waits SMS_RETRY_AFTER from its last claim; one tried HC_SMS_MAX_ATTEMPTS times
+    is not taken again."""
     State = InboxMessage.SmsState
     due = Q(sms_claimed_at__isnull=True) | Q(sms_claimed_at__lt=now - SMS_RETRY_AFTER)
     with transaction.atomic():
-        waiting = InboxMessage.objects.select_for_update(skip_locked=True).filter(due, sms_state=State.PENDING)
+        waiting = InboxMessage.objects.select_for_update(skip_locked=True).filter(
+            due, sms_state=State.PENDING, sms_attempts__lt=settings.HC_SMS_MAX_ATTEMPTS
+        )
         ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:batch])
         if ids:
             InboxMessage.objects.filter(pk__in=ids).update(
@@ -236,31 +244,41 @@ def _claim(batch: int, now: datetime) -> list[int]:
     return ids
 
 
-def _send_claimed(ids: list[int], now: datetime) -> int:
-    """Send the SMS of messages this sender has claimed (state "sending"), record the outcomes:
-    one UPDATE for those sent, one for those without a number, one per refused message."""
+def _send_claimed(ids: list[int], claimed_at: datetime) -> int:
+    """Send the SMS of messages this sender claimed at `claimed_at`, record the outcomes: one
+    UPDATE for those sent, one for those without a number, one per refused message; each only
+    while the claim is still this sender's (a batch given back by the sweep and claimed again is
+    another sender's). Whatever happens to one message (a gateway's refusal, any error while
+    putting it into words or sending it) is that message's refusal: the rest of the batch is
+    sent, and what was sent is recorded even if recording another outcome fails."""
     State = InboxMessage.SmsState
+    mine = InboxMessage.objects.filter(sms_state=State.SENDING, sms_claimed_at=claimed_at)
     outcome: dict[str, list[int]] = {State.SENT: [], State.NO_NUMBER: []}
-    for message in InboxMessage.objects.filter(pk__in=ids).select_related("account", "change").order_by("pk"):
-        to = mobile_of(message.account)
-        if not to:
-            outcome[State.NO_NUMBER].append(message.pk)
-            continue
-        try:
-            sms.send_sms(to, sms_text(message))
-        except sms.SmsError as error:
-            give_up = message.sms_attempts >= settings.HC_SMS_MAX_ATTEMPTS
-            InboxMessage.objects.filter(pk=message.pk, sms_state=State.SENDING).update(
-                sms_state=State.FAILED if give_up else State.PENDING, sms_error=str(error)[:200]
+    try:
+        for message in InboxMessage.objects.filter(pk__in=ids).select_related("account", "change").order_by("pk"):
+            try:
+                to = mobile_of(message.account)
+                if not to:
+                    outcome[State.NO_NUMBER].append(message.pk)
+                    continue
+                sms.send_sms(to, sms_text(message))
+            except Exception as error:  # one message's failure is not the batch's
+                give_up = message.sms_attempts >= settings.HC_SMS_MAX_ATTEMPTS
+                mine.filter(pk=message.pk).update(
+                    sms_state=State.FAILED if give_up else State.PENDING, sms_error=str(error)[:200]
+                )
+                log.warning(
+                    "SMS of inbox message %s not sent (attempt %s): %s", message.pk, message.sms_attempts, error
+                )
+                continue
+            outcome[State.SENT].append(message.pk)
+    finally:
+        if outcome[State.SENT]:
+            mine.filter(pk__in=outcome[State.SENT]).update(
+                sms_state=State.SENT, sms_sent_at=timezone.now(), sms_error=""
             )
-            log.warning("SMS of inbox message %s not sent (attempt %s): %s", message.pk, message.sms_attempts, error)
-            continue
-        outcome[State.SENT].append(message.pk)
-    mine = InboxMessage.objects.filter(sms_state=State.SENDING)
-    if outcome[State.SENT]:
-        mine.filter(pk__in=outcome[State.SENT]).update(sms_state=State.SENT, sms_sent_at=timezone.now(), sms_error="")
-    if outcome[State.NO_NUMBER]:
-        mine.filter(pk__in=outcome[State.NO_NUMBER]).update(sms_state=State.NO_NUMBER)
+        if outcome[State.NO_NUMBER]:
+            mine.filter(pk__in=outcome[State.NO_NUMBER]).update(sms_state=State.NO_NUMBER)
     return len(outcome[State.SENT])
 
 
@@ -270,8 +288,9 @@ def _send_claimed(ids: list[int], now: datetime) -> int:
 
 def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
     """Deliver the recent colour changes that have no message yet, give back SMS claims of
-    senders that died, and send the SMS that wait. Returns (delivered, sent)."""
-    now = now or timezone.now()
+    senders that died, and send the SMS that wait. Returns (delivered, sent). `now` is for tests;
+    otherwise each claim of the sending is stamped with its own time."""
+    given, now = now, now or timezone.now()
     missed = list(
         ColourChange.objects.filter(
             created__gte=now - SWEEP_LOOKBACK, inbox_message__isnull=True, code__applicant__isnull=False
@@ -281,10 +300,11 @@ def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
     )
     delivered = sum(1 for change_id in missed if deliver(change_id) is not None)
     State = InboxMessage.SmsState
-    InboxMessage.objects.filter(sms_state=State.SENDING, sms_claimed_at__lt=now - SMS_CLAIM_TIMEOUT).update(
-        sms_state=State.PENDING
-    )
-    return delivered, send_waiting(now=now)
+    # A claim its sender left (killed mid-batch): given back, or given up after the last try.
+    stale = InboxMessage.objects.filter(sms_state=State.SENDING, sms_claimed_at__lt=now - SMS_CLAIM_TIMEOUT)
+    stale.filter(sms_attempts__gte=settings.HC_SMS_MAX_ATTEMPTS).update(sms_state=State.FAILED)
+    stale.update(sms_state=State.PENDING)
+    return delivered, send_waiting(now=given)
 
 
 # ---------------------------------------------------------------------------------------

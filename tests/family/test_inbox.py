@@ -29,6 +29,15 @@ class RefusingBackend(sms.BaseBackend):
         raise sms.SmsError("gateway unavailable")
 
 
+class BreaksOnYellow(sms.BaseBackend):
+    """A gateway client with a bug: any error, not a refusal, for one kind of message."""
+
+    def send(self, message: sms.Sms) -> None:
+        if "now yellow" in message.text:
+            raise RuntimeError("unexpected answer from the gateway")
+        sms.outbox.append(message)
+
+
 @pytest.fixture(autouse=True)
 def empty_outbox():
     sms.outbox.clear()
@@ -209,7 +218,9 @@ def test_the_message_costs_the_change_two_statements(green_citizen, django_asser
 
 
 @pytest.mark.parametrize("waiting", [1, 7])
-def test_a_batch_of_sms_costs_the_same_statements_however_many(green_citizen, waiting, django_assert_num_queries):
+def test_a_batch_of_sms_costs_the_same_statements_however_many_it_holds(
+    green_citizen, waiting, django_assert_num_queries
+):
     """Claim (savepoint, the locked ids, the update, release), the messages with their
     accounts and changes, the outcome; then the last look after giving the turn back."""
     me = self_applicant(green_citizen)
@@ -221,3 +232,32 @@ def test_a_batch_of_sms_costs_the_same_statements_however_many(green_citizen, wa
     with django_assert_num_queries(4 + 2 + 3):  # + the last look: savepoint, select, release
         assert inbox.send_waiting() == waiting
     assert len(sms.outbox) == waiting
+
+
+def test_an_error_with_one_message_does_not_stop_the_batch(green_citizen, settings):
+    """The messages sent before and after it are recorded as sent (none is sent twice later);
+    the broken one waits for a later try."""
+    settings.HC_SMS_BACKEND = "tests.family.test_inbox.BreaksOnYellow"
+    me = self_applicant(green_citizen)
+    for to in (Colour.RED, Colour.YELLOW, Colour.GREEN):  # callbacks not run: three SMS wait
+        change_colour(me.health_code_id, to, source=ColourChange.Source.REVIEW)
+    sms.outbox.clear()
+    assert inbox.send_waiting() == 2
+    states = dict(InboxMessage.objects.exclude(from_colour=Colour.PENDING).values_list("to_colour", "sms_state"))
+    assert states == {Colour.RED: State.SENT, Colour.YELLOW: State.PENDING, Colour.GREEN: State.SENT}
+    assert len(sms.outbox) == 2
+    assert "unexpected answer" in InboxMessage.objects.get(to_colour=Colour.YELLOW).sms_error
+
+
+def test_a_message_tried_as_often_as_allowed_is_not_taken_again(green_citizen, settings):
+    settings.HC_SMS_MAX_ATTEMPTS = 2
+    me = self_applicant(green_citizen)
+    change_colour(me.health_code_id, Colour.YELLOW, source=ColourChange.Source.REVIEW)  # no sender ran
+    waiting = InboxMessage.objects.filter(sms_state=State.PENDING)
+    waiting.update(sms_attempts=2)  # tried twice, its last sender killed and its claim given back
+    now = timezone.now()
+    assert inbox._claim(10, now) == []
+    # A claim left by a sender killed on the last try is given up, not given back.
+    InboxMessage.objects.filter(to_colour=Colour.YELLOW).update(sms_state=State.SENDING, sms_claimed_at=now)
+    inbox.sweep(now=now + inbox.SMS_CLAIM_TIMEOUT + timedelta(seconds=1))
+    assert InboxMessage.objects.get(to_colour=Colour.YELLOW).sms_state == State.FAILED

@@ -64,13 +64,14 @@ def test_a_cache_that_cannot_be_reached_enqueues_all_the_same(db, django_capture
     assert RUNS == ["ran", "ran"]  # no turn to take: each fact enqueues
 
 
-def test_functions_wired_to_a_fact_run_in_its_transaction(db, settings):
+def test_functions_wired_to_a_fact_run_in_its_transaction(transactional_db, settings):
+    """Called in the caller's transaction, not one of their own (outside one: outside)."""
     settings.HC_SAME_TRANSACTION = {"probed": ["tests.healthcode.test_hooks.record"]}
     with transaction.atomic():
         hooks.within("probed", 7)
-        assert RUNS == [("in a transaction", 7)]
+    hooks.within("probed", 8)
     hooks.within("nothing wired", 1)
-    assert RUNS == [("in a transaction", 7)]
+    assert RUNS == [("in a transaction", 7), ("outside", 8)]
 
 
 def record(value: int) -> None:
