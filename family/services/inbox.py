@@ -11,9 +11,10 @@ settings.HC_SAME_TRANSACTION): it exists exactly when the change does, one per c
   worker about as much as the review itself);
 - a sender claims a batch with a compare-and-set (pending -> sending) on rows it locks
   skipping those another sender holds (after healthchecks' sendalerts), so concurrent senders
-  never take the same message; a sender killed between the claim and the gateway's answer
-  leaves the claim behind; the sweep gives it back after SMS_CLAIM_TIMEOUT, so such a message
-  may be sent twice, never lost;
+  never take the same message; an error with one message is that message's refusal, and what
+  was sent is recorded however the batch ends; a sender killed mid-batch leaves its claim
+  behind, and the sweep gives it back after SMS_CLAIM_TIMEOUT, so the messages of that batch
+  not yet recorded may be sent twice (never more than HC_SMS_MAX_ATTEMPTS tries), never lost;
 - a refused SMS waits SMS_RETRY_AFTER before it is claimed again (by the beat sweep, every
   HC_NOTIFY_SWEEP_SECONDS), up to HC_SMS_MAX_ATTEMPTS times.
 
