@@ -54,12 +54,12 @@ def _declaration_of(ref: uuid.UUID, user_id: int):
 _declaration_query = Prepared(_declaration_of, ref=STAND_IN_UUID, user_id=STAND_IN_ID)
 
 
-def _status_locked(pk: int):
+def _locked_status_of(pk: int):
     return Declaration.objects.select_for_update().filter(pk=pk).only("status").order_by()
 
 
 # The confirmation's lock, by primary key alone (see confirm).
-_locked_status = Prepared(_status_locked, pk=STAND_IN_ID)
+_locked_status_query = Prepared(_locked_status_of, pk=STAND_IN_ID)
 
 
 def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
@@ -143,7 +143,7 @@ def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = Non
         # id = %s AND status = 'draft' made Postgres scan every draft through the status index
         # when its statistics counted few drafts: bench/README.md, session 6.)
         # Both statements compiled once per process (healthcode/prepared.py, writes.py).
-        locked = _locked_status.first(pk=declaration.pk)
+        locked = _locked_status_query.first(pk=declaration.pk)
         if locked is None or locked.status != Declaration.Status.DRAFT:
             declaration.refresh_from_db()
             return declaration

@@ -122,7 +122,7 @@ def deliver(change_id: int) -> InboxMessage | None:
     change = ColourChange.objects.filter(pk=change_id).first()
     if change is None:
         return None
-    applicant = Applicant.objects.filter(health_code_id=change.code_id).first()
+    applicant = _holder_query.first(code_id=change.code_id)
     if applicant is None:
         return None
     message, _created = _create_once(_message_for(change, applicant))
