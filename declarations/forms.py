@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from declarations.models import Contact, Symptom, Travel
 from family.models import Applicant, Relationship
 from family.services import id_number_free_for
+from healthcode.cities import city_by_pk
 from healthcode.models import City, User
 from healthcode.validators import normalise_id, normalise_mobile, validate_mobile, validate_resident_id
 
@@ -25,9 +26,21 @@ def _required(message: str) -> dict[str, str]:
     return {"required": message}
 
 
+class CityField(forms.ModelChoiceField):
+    """The city, chosen by its key from this process's copy of the city list (healthcode/cities.py):
+    no query per POST. A key the copy does not have is asked of the database, as before."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            city = city_by_pk(str(value))
+            if city is not None:
+                return city
+        return super().to_python(value)
+
+
 class DeclarationForm(forms.Form):
     form_token = forms.UUIDField(widget=forms.HiddenInput)
-    city = forms.ModelChoiceField(
+    city = CityField(
         label=_("City"),
         queryset=City.objects.all(),
         empty_label=_("Choose your city"),

@@ -289,6 +289,8 @@ HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
 # an area saved reaches another process's reviews this long after, and its re-review waits for
 # that (declarations/services/areas.py).
 HC_AREA_REFRESH_SECONDS = env_int("HC_AREA_REFRESH_SECONDS", 2, minimum=0, maximum=60)
+# Each process reads the city list (reference data) at most this often (healthcode/cities.py).
+HC_CITY_REFRESH_SECONDS = env_int("HC_CITY_REFRESH_SECONDS", 300, minimum=0, maximum=86400)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

@@ -1,0 +1,42 @@
+"""This process's copy of the city list, for choosing a city by its key on every declaration.
+
+Cities are reference data (Henan's 18 prefecture-level cities, GB/T 2260), changed by a data
+migration or, rarely, in the admin. The declaration form looked its city up with a query on
+every POST (ModelChoiceField), a tenth of the form's cost (bench/README.md, session 8); the
+list is read once and read again after HC_CITY_REFRESH_SECONDS, or at once in a process that
+saves or deletes a city. A key not in the copy is asked of the database, as before.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from healthcode.models import City
+
+_cities: dict[str, City] = {}
+_read_at = float("-inf")
+clock = time.monotonic  # tests set their own
+
+
+def city_by_pk(pk: str) -> City | None:
+    """The city with this primary key (as the form posts it), from the copy; None if the copy
+    does not have it (the caller asks the database)."""
+    global _cities, _read_at
+    now = clock()
+    if now - _read_at > settings.HC_CITY_REFRESH_SECONDS:
+        _cities = {str(city.pk): city for city in City.objects.all()}
+        _read_at = now
+    return _cities.get(pk)
+
+
+def forget(**_kwargs) -> None:
+    """A city was saved or deleted in this process: read the list again on the next use."""
+    global _read_at
+    _read_at = float("-inf")
+
+
+post_save.connect(forget, sender=City, dispatch_uid="healthcode.cities.saved")
+post_delete.connect(forget, sender=City, dispatch_uid="healthcode.cities.deleted")

@@ -1,0 +1,75 @@
+"""This process's copy of the city list (healthcode/cities.py) as the declaration form uses it:
+no query per POST, a city saved here seen at once, one changed elsewhere after the refresh
+period, an unknown key asked of the database and refused as before."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from declarations.forms import DeclarationForm
+from healthcode import cities
+from healthcode.models import City
+from tests import factories
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    """The copy kept 300 s, with a controlled clock (`clock[0]` seconds), read afresh."""
+    settings.HC_CITY_REFRESH_SECONDS = 300
+    moment = [1000.0]
+    monkeypatch.setattr(cities, "clock", lambda: moment[0])
+    cities.forget()
+    return moment
+
+
+def _form(user, city_pk, data=None) -> DeclarationForm:
+    data = dict(data or factories.post_data())
+    data["city"] = str(city_pk)
+    return DeclarationForm(data, user=user, applicant=None)
+
+
+def _city_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if "healthcode_city" in q["sql"]]
+
+
+def test_the_form_chooses_its_city_without_a_query_once_the_list_is_read(citizen, clock):
+    zhengzhou = City.objects.get(code="410100")
+    form = _form(citizen, zhengzhou.pk)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["city"].pk == zhengzhou.pk
+    data = factories.post_data()
+    with CaptureQueriesContext(connection) as captured:
+        form = _form(citizen, zhengzhou.pk, data)
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["city"] == zhengzhou
+    assert _city_queries(captured.captured_queries) == []
+
+
+def test_a_city_saved_in_this_process_is_chosen_at_once(citizen, clock):
+    assert cities.city_by_pk(str(City.objects.get(code="410100").pk)) is not None  # the copy is read
+    anyang = City.objects.create(code="419901", name_zh="测试市", name_en="Testcity")
+    form = _form(citizen, anyang.pk)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["city"].name_en == "Testcity"
+
+
+def test_a_rename_elsewhere_reaches_the_copy_after_the_refresh_period(db, clock):
+    zhengzhou = City.objects.get(code="410100")
+    assert cities.city_by_pk(str(zhengzhou.pk)).name_en == zhengzhou.name_en
+    City.objects.filter(pk=zhengzhou.pk).update(name_en="Renamed")  # no signal: as in another process
+    clock[0] += 299
+    assert cities.city_by_pk(str(zhengzhou.pk)).name_en == zhengzhou.name_en
+    clock[0] += 2
+    assert cities.city_by_pk(str(zhengzhou.pk)).name_en == "Renamed"
+
+
+def test_an_unknown_city_is_asked_of_the_database_and_refused_with_a_message(citizen, clock):
+    form = _form(citizen, 999999)
+    assert not form.is_valid()
+    assert "city" in form.errors
+    # A city the copy does not have yet but the database does (added elsewhere) is accepted.
+    cities.city_by_pk("0")  # the copy is read now, without the city below
+    added = City.objects.bulk_create([City(code="419902", name_zh="新市", name_en="Newcity")])[0]
+    form = _form(citizen, added.pk)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["city"].code == "419902"
