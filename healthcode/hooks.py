@@ -70,9 +70,10 @@ def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60) -> No
     caller takes `key` in the cache and enqueues, callers while it is taken do nothing. The
     task gives the key back (`release`) when a look finds nothing left, then looks once more:
     what a caller committed before finding the key taken is seen by that last look; a caller
-    after the release enqueues a new task. A task that never runs (a broker that could not be
-    reached, a worker killed) keeps the key `hold` seconds at most; its beat sweep sends what
-    waits meanwhile. A cache that cannot be reached: the task is enqueued all the same."""
+    after the release enqueues a new task. A broker that cannot be reached gives the key back
+    at once (the next caller tries again); a task that never runs (a worker killed) keeps it
+    `hold` seconds at most, and its beat sweep sends what waits meanwhile. A cache that cannot
+    be reached: the task is enqueued all the same."""
     # robust: run eagerly (no broker: tests, `make run`), the task works through everyone's
     # waiting work; its error is logged, never raised into the caller whose write committed.
     transaction.on_commit(partial(_send_once, task_path, key, hold), robust=True)
@@ -92,8 +93,8 @@ def _send_once(task_path: str, key: str, hold: int) -> None:
     except RedisError:  # a cache that cannot be reached must not stop the task
         log.warning("could not take %s in the cache; enqueuing all the same", key)
         first = True
-    if first:
-        _send(_function(task_path), ())
+    if first and not _send(_function(task_path), ()):
+        release(key)  # nothing was enqueued: the next caller tries again
 
 
 @cache_function
@@ -105,7 +106,7 @@ def _enqueue(path: str, args: tuple[int, ...]) -> None:
     _send(_function(path), args)
 
 
-def _send(task, args: tuple, eta: datetime | None = None) -> None:
+def _send(task, args: tuple, eta: datetime | None = None) -> bool:
     try:
         if eta is None:
             task.delay(*args)
@@ -113,3 +114,5 @@ def _send(task, args: tuple, eta: datetime | None = None) -> None:
             task.apply_async(args, eta=eta)
     except BrokerError:
         log.exception("could not enqueue %s%r; its sweep will pick it up", task.name, args)
+        return False
+    return True

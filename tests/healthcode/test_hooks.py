@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from healthcode import hooks
+from tests.brokers import broker_down
 
 RUNS: list[str] = []
 KEY = "tests:probe-turn"
@@ -62,6 +63,19 @@ def test_a_cache_that_cannot_be_reached_enqueues_all_the_same(db, django_capture
             hooks.enqueue_once_after_commit(PROBE, KEY)
         hooks.release(KEY)  # logged, not raised
     assert RUNS == ["ran", "ran"]  # no turn to take: each fact enqueues
+
+
+def test_a_broker_that_cannot_be_reached_gives_the_turn_back_at_once(db, caplog, django_capture_on_commit_callbacks):
+    """Nothing was enqueued, so nothing would give the turn back: the next fact tries again
+    (before, the turn stayed taken `hold` seconds and only the beat sweep sent what waited)."""
+    with broker_down():
+        with django_capture_on_commit_callbacks(execute=True):
+            hooks.enqueue_once_after_commit(PROBE, KEY)
+    assert "could not enqueue tests.healthcode.test_hooks.probe" in caplog.text
+    assert cache.get(KEY) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.enqueue_once_after_commit(PROBE, KEY)
+    assert RUNS == ["ran"]  # the broker back: the next fact enqueued the task
 
 
 def test_functions_wired_to_a_fact_run_in_its_transaction(transactional_db, settings):
