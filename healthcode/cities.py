@@ -4,7 +4,8 @@ Cities are reference data (Henan's 18 prefecture-level cities, GB/T 2260), chang
 migration or, rarely, in the admin. The declaration form looked its city up with a query on
 every POST (ModelChoiceField), a tenth of the form's cost (bench/README.md, session 8); the
 list is read once and read again after HC_CITY_REFRESH_SECONDS, or at once in a process that
-saves or deletes a city. A key not in the copy is asked of the database, as before.
+saves or deletes a city (once that commits). A key not in the copy is asked of the database,
+as before.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from healthcode.models import City
@@ -32,11 +34,17 @@ def city_by_pk(pk: str) -> City | None:
     return _cities.get(pk)
 
 
-def forget(**_kwargs) -> None:
-    """A city was saved or deleted in this process: read the list again on the next use."""
+def forget() -> None:
+    """Read the list again on the next use."""
     global _read_at
     _read_at = float("-inf")
 
 
-post_save.connect(forget, sender=City, dispatch_uid="healthcode.cities.saved")
-post_delete.connect(forget, sender=City, dispatch_uid="healthcode.cities.deleted")
+def _changed(**_kwargs) -> None:
+    # Once the change is committed: a copy read before the commit could keep a city that
+    # rolls back. Until then the copy is the committed list (a new key goes to the database).
+    transaction.on_commit(forget)
+
+
+post_save.connect(_changed, sender=City, dispatch_uid="healthcode.cities.saved")
+post_delete.connect(_changed, sender=City, dispatch_uid="healthcode.cities.deleted")

@@ -3,7 +3,7 @@ no query per POST, a city saved here seen at once, one changed elsewhere after t
 period, an unknown key asked of the database and refused as before."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from declarations.forms import DeclarationForm
@@ -45,12 +45,29 @@ def test_the_form_chooses_its_city_without_a_query_once_the_list_is_read(citizen
     assert _city_queries(captured.captured_queries) == []
 
 
-def test_a_city_saved_in_this_process_is_chosen_at_once(citizen, clock):
-    assert cities.city_by_pk(str(City.objects.get(code="410100").pk)) is not None  # the copy is read
-    anyang = City.objects.create(code="419901", name_zh="测试市", name_en="Testcity")
-    form = _form(citizen, anyang.pk)
+def test_a_city_saved_in_this_process_is_chosen_at_once(citizen, clock, django_capture_on_commit_callbacks):
+    zhengzhou = City.objects.get(code="410100")
+    assert cities.city_by_pk(str(zhengzhou.pk)) is not None  # the copy is read
+    with django_capture_on_commit_callbacks(execute=True):
+        added = City.objects.create(code="419901", name_zh="测试市", name_en="Testcity")
+        zhengzhou.name_en = "Renamed here"
+        zhengzhou.save()
+    form = _form(citizen, added.pk)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["city"].name_en == "Testcity"
+    assert cities.city_by_pk(str(zhengzhou.pk)).name_en == "Renamed here"  # read again after the commit
+
+
+def test_a_city_saved_and_rolled_back_is_not_kept(citizen, clock, django_capture_on_commit_callbacks):
+    assert cities.city_by_pk("0") is None  # the copy is read
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            phantom = City.objects.create(code="419903", name_zh="幻市", name_en="Phantom")
+            assert cities.city_by_pk(str(phantom.pk)) is None  # the copy is the committed list
+            raise RuntimeError
+    assert cities.city_by_pk(str(phantom.pk)) is None
+    form = _form(citizen, phantom.pk)
+    assert not form.is_valid() and "city" in form.errors
 
 
 def test_a_rename_elsewhere_reaches_the_copy_after_the_refresh_period(db, clock):
