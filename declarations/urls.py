@@ -11,8 +11,8 @@ urlpatterns = [
     path("declare/", declare.declare, name="declare"),
     path("declare/<uuid:ref>/confirm/", declare.confirm, name="declare-confirm"),
     path("family/add/", declare.add_member, name="family-add"),
-    path("family/<int:pk>/declare/", declare.member_declare, name="family-declare"),
-    path("code/<int:pk>/why/", why.why_colour, name="why-colour"),
-    path("code/<int:pk>/check-in/", checkin.checkin, name="checkin"),
-    path("code/<int:pk>/appeal/", appeal.appeal, name="appeal"),
+    path("family/<id:pk>/declare/", declare.member_declare, name="family-declare"),
+    path("code/<id:pk>/why/", why.why_colour, name="why-colour"),
+    path("code/<id:pk>/check-in/", checkin.checkin, name="checkin"),
+    path("code/<id:pk>/appeal/", appeal.appeal, name="appeal"),
 ]

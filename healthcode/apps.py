@@ -7,7 +7,12 @@ class HealthCodeConfig(AppConfig):
     verbose_name = _("Health codes")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from healthcode import privacy
+        from healthcode.converters import IdConverter
+
+        register_converter(IdConverter, "id")  # before any URLconf is read
 
         privacy.register_exporter("account", privacy.core_exporter)
         privacy.register_eraser("login_attempts", privacy.erase_login_attempts)

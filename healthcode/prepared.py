@@ -26,6 +26,8 @@ from django.db.models.query import get_related_populators
 
 from healthcode.db.postgresql import statements
 
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1  # every key here is a bigint (DEFAULT_AUTO_FIELD)
+
 
 class Prepared:
     """`build(**stand_ins)` returns the queryset; `first(**values)` runs it with the values."""
@@ -68,6 +70,10 @@ class Prepared:
         return (sql, list(params), slots, compiler, klass_info["model"], start, end, init_list, populators, converters)
 
     def first(self, using: str = "default", **values: Any) -> Model | None:
+        if any(type(value) is int and not BIGINT_MIN <= value <= BIGINT_MAX for value in values.values()):
+            # No key is that large (an address like /code/99999999999999999999/): no row, as
+            # Django's own lookups answer; the database would refuse the value (a server error).
+            return None
         # Per thread: the compiler holds the thread's connection (a gthread worker has several).
         key = f"{using}:{threading.get_ident()}"
         compiled = self._compiled.get(key)

@@ -21,7 +21,7 @@ from declarations.services.reviewers import assign_reviewer
 from family.masking import mask_id, mask_name, mask_phone
 from family.services import self_applicant
 from family.services.paper import issue_paper_code
-from healthcode.models import City
+from healthcode.models import City, User
 from tests import factories
 
 OWNER_NAME, MEMBER_NAME = "欧阳娜娜", "司马懿"
@@ -201,3 +201,28 @@ def test_extra_post_fields_change_nothing(client, world, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         client.post(response["Location"], {"colour": "green", "status": "reviewed"})
     assert self_applicant(intruder).health_code.colour == "yellow"
+
+
+PLACEHOLDER = 123456789012345678  # 18 digits: the longest id an address may carry (healthcode/converters.py)
+
+
+@pytest.mark.parametrize("number", [PLACEHOLDER, 2**63 - 1, 2**63, 10**30])
+def test_an_id_too_large_for_any_key_is_refused_not_a_server_error(client, world, number):
+    """Every URL with an id in it, the id one no row has or beyond what a key can be (an address
+    typed or tampered with): the owner themselves gets a 404 (or 405 for a method the view does
+    not take), never a 500 (a database refusing the value). The test client raises on a server
+    error."""
+    _, _, kwargs = world
+    owner = User.objects.get(username=OWNER_PHONE)
+    tried = 0
+    for name, kind in sorted(COVERAGE.items()):
+        ids = {key: PLACEHOLDER for key, value in kwargs.get(kind, {}).items() if isinstance(value, int)}
+        if not ids:
+            continue
+        url = reverse(name, kwargs=kwargs[kind] | ids).replace(str(PLACEHOLDER), str(number))
+        for method in ("get", "post"):
+            client.force_login(owner)
+            response = getattr(client, method)(url)
+            tried += 1
+            assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+    assert tried >= 2 * 12

@@ -6,8 +6,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from declarations.models import Appeal, CheckIn
-from family.models import InboxMessage, Notice
-from family.services import self_applicant
+from family.models import Applicant, InboxMessage, Notice
+from family.services import get_applicant_for_user, self_applicant
 from family.services.codepage import code_page_applicant, code_page_queryset
 from healthcode.models import User
 from healthcode.prepared import STAND_IN_ID, Prepared
@@ -80,3 +80,31 @@ def test_a_stand_in_the_query_does_not_use_is_refused(db):
 
     with pytest.raises(ValueError, match="other"):
         Prepared(build, pk=STAND_IN_ID, other=STAND_IN_ID - 5).first(pk=1, other=2)
+
+
+def test_a_key_too_large_for_the_database_finds_nothing_without_asking(green_citizen, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        with pytest.raises(Http404):
+            code_page_applicant(green_citizen, 2**63)
+        with pytest.raises(Http404):
+            get_applicant_for_user(green_citizen, -(2**63) - 1)
+
+
+def test_the_person_read_by_account_and_key_is_the_orms(green_citizen, outsider, django_assert_num_queries):
+    """get_applicant_for_user (compiled once): the person, their code and city in one query."""
+    pk = self_applicant(green_citizen).pk
+    with django_assert_num_queries(1):
+        prepared = get_applicant_for_user(green_citizen, pk)
+        got = {
+            "applicant": {f: getattr(prepared, f) for f in FIELDS_OF["applicant"] + ["phone"]},
+            "code": {f: getattr(prepared.health_code, f) for f in FIELDS_OF["code"]},
+            "city": {f: getattr(prepared.city, f) for f in FIELDS_OF["city"]},
+        }
+    orm = Applicant.objects.select_related("health_code", "city").get(account=green_citizen, pk=pk)
+    assert got == {
+        "applicant": {f: getattr(orm, f) for f in FIELDS_OF["applicant"] + ["phone"]},
+        "code": {f: getattr(orm.health_code, f) for f in FIELDS_OF["code"]},
+        "city": {f: getattr(orm.city, f) for f in FIELDS_OF["city"]},
+    }
+    with pytest.raises(Http404):
+        get_applicant_for_user(outsider, pk)
