@@ -27,6 +27,12 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_zh", "province"]
     search_fields = ["code", "name_en", "name_zh"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Reference data (GB/T 2260): a city is renamed, never deleted here. Each process's
+        # form keeps its copy of the list for HC_CITY_REFRESH_SECONDS (healthcode/cities.py);
+        # a city deleted under it would fail the declaration's INSERT.
+        return False
+
 
 class ColourChangeInline(admin.TabularInline):
     model = ColourChange

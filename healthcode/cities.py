@@ -10,6 +10,7 @@ as before.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from healthcode.models import City
 
 _cities: dict[str, City] = {}
 _read_at = float("-inf")
+_generation = 0  # moved by forget(): a read that began before it is not kept as fresh
+_lock = threading.Lock()  # a gthread worker's threads: a refresh and a forget() do not cross
 clock = time.monotonic  # tests set their own
 
 
@@ -29,15 +32,22 @@ def city_by_pk(pk: str) -> City | None:
     global _cities, _read_at
     now = clock()
     if now - _read_at > settings.HC_CITY_REFRESH_SECONDS:
-        _cities = {str(city.pk): city for city in City.objects.all()}
-        _read_at = now
+        generation = _generation
+        cities = {str(city.pk): city for city in City.objects.all()}
+        with _lock:
+            _cities = cities
+            if generation == _generation:  # else a thread forgot meanwhile: read again next time
+                _read_at = now
+        return cities.get(pk)
     return _cities.get(pk)
 
 
 def forget() -> None:
     """Read the list again on the next use."""
-    global _read_at
-    _read_at = float("-inf")
+    global _read_at, _generation
+    with _lock:
+        _generation += 1
+        _read_at = float("-inf")
 
 
 def _changed(**_kwargs) -> None:

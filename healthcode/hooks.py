@@ -41,6 +41,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
+# Seconds an enqueue-once turn stays taken after the broker could not be reached.
+BROKER_RETRY = 5
 
 
 def after_commit(fact: str, *args: int) -> None:
@@ -70,10 +72,10 @@ def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60) -> No
     caller takes `key` in the cache and enqueues, callers while it is taken do nothing. The
     task gives the key back (`release`) when a look finds nothing left, then looks once more:
     what a caller committed before finding the key taken is seen by that last look; a caller
-    after the release enqueues a new task. A broker that cannot be reached gives the key back
-    at once (the next caller tries again); a task that never runs (a worker killed) keeps it
-    `hold` seconds at most, and its beat sweep sends what waits meanwhile. A cache that cannot
-    be reached: the task is enqueued all the same."""
+    after the release enqueues a new task. A broker that cannot be reached holds the key
+    BROKER_RETRY seconds only (then the next caller tries again); a task that never runs (a
+    worker killed) keeps it `hold` seconds at most, and its beat sweep sends what waits
+    meanwhile. A cache that cannot be reached: the task is enqueued all the same."""
     # robust: run eagerly (no broker: tests, `make run`), the task works through everyone's
     # waiting work; its error is logged, never raised into the caller whose write committed.
     transaction.on_commit(partial(_send_once, task_path, key, hold), robust=True)
@@ -94,7 +96,16 @@ def _send_once(task_path: str, key: str, hold: int) -> None:
         log.warning("could not take %s in the cache; enqueuing all the same", key)
         first = True
     if first and not _send(_function(task_path), ()):
-        release(key)  # nothing was enqueued: the next caller tries again
+        # Nothing was enqueued: the turn is held a few seconds only, then the next caller tries
+        # again (not every caller: each failed publish waits out kombu's retries).
+        _hold_briefly(key)
+
+
+def _hold_briefly(key: str) -> None:
+    try:
+        cache.set(key, 1, BROKER_RETRY)
+    except RedisError:
+        pass  # no cache: nothing is held, and the take above was logged already
 
 
 @cache_function

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from checkpoints.models import Scan, Venue, VenueStaff
 from declarations import services as declarations
@@ -226,3 +226,12 @@ def test_an_id_too_large_for_any_key_is_refused_not_a_server_error(client, world
             tried += 1
             assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
     assert tried >= 2 * 12
+
+
+def test_an_id_longer_than_a_key_is_not_an_address_of_this_site():
+    """The `<id:...>` converter (healthcode/converters.py): 18 digits resolve, 19 do not."""
+    assert resolve("/code/123456789012345678/").url_name == "code"
+    with pytest.raises(Resolver404):
+        resolve("/code/1234567890123456789/")
+    with pytest.raises(Resolver404):
+        resolve("/checkpoints/1/scans/1234567890123456789/purchase")

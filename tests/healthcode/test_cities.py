@@ -19,7 +19,8 @@ def clock(settings, monkeypatch):
     moment = [1000.0]
     monkeypatch.setattr(cities, "clock", lambda: moment[0])
     cities.forget()
-    return moment
+    yield moment
+    cities.forget()  # the copy read here (in a rolled-back transaction) is not left to other tests
 
 
 def _form(user, city_pk, data=None) -> DeclarationForm:
@@ -90,3 +91,32 @@ def test_an_unknown_city_is_asked_of_the_database_and_refused_with_a_message(cit
     form = _form(citizen, added.pk)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["city"].code == "419902"
+
+
+def test_a_change_committed_while_the_list_is_read_is_not_lost(db, clock, monkeypatch):
+    """A gthread worker: one thread reads the list while another commits a city and forgets
+    the copy; the read is kept but not as fresh, and the next use reads again."""
+    reads: list[int] = []
+    all_cities = City.objects.all
+
+    class Objects:
+        @staticmethod
+        def all():
+            reads.append(1)
+            if len(reads) == 1:
+                cities.forget()  # the other thread, between this read's start and its end
+            return all_cities()
+
+    monkeypatch.setattr(cities.City, "objects", Objects)
+    cities.city_by_pk("1")
+    cities.city_by_pk("1")
+    assert len(reads) == 2
+    cities.city_by_pk("1")
+    assert len(reads) == 2  # fresh from the second read on
+
+
+def test_cities_are_not_deleted_in_the_admin(rf):
+    from django.contrib.admin.sites import site
+
+    request = rf.get("/admin/healthcode/city/")
+    assert site._registry[City].has_delete_permission(request) is False
