@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `python bench/run.py` puts bench/ first, not the project
 
-from bench import actors, data, pipeline, tracing  # noqa: E402
+from bench import actors, data, pipeline, rounds, tracing  # noqa: E402
 from bench.common import (  # noqa: E402
     DEMO_CITIZEN,
     DURATION_S,
@@ -225,27 +225,32 @@ def main() -> int:
         city_id = City.objects.get(code=actors.CITY_CODE).pk
         conn = psycopg2.connect(db.url)
 
-        # Per size: load the people it adds, then every scenario, the bare baseline first
-        # (ratios are to the baseline of the same size). The baseline runs once more at the
-        # very end: if the two differ much, the machine was not steady, and RESULTS.md says so.
+        # Per size: load the people it adds, then every scenario in ROUNDS rounds, each round
+        # with its bare baseline first (ratios are to the baseline of the same round; a scenario
+        # is judged on its median round: bench/rounds.py). The baseline runs once more at the
+        # very end: if it differs much from the first, the machine was not steady, and
+        # RESULTS.md says so.
         sizes, loaded, per_size = bench_sizes(), 0, []
         for size in sizes:
             load = data.load_people(conn, loaded + 1, size - loaded, city_id) if size > loaded else None
             loaded = max(loaded, size)
-            log(f"--- {size} people: scenarios")
-            records = [
-                run_scenario(s, server, db, wrk, session, values, work_dir) for s in size_scenarios(api_key, city_id)
-            ]
-            base = records[0].get("requests_per_s")
-            for record in records:
-                record["ratio_to_bare"] = ratio(record.get("requests_per_s"), base)
-            per_size.append({"people": size, "load": load, "scenarios": records})
+            measured = []
+            for round_no in range(1, rounds.ROUNDS + 1):
+                log(f"--- {size} people: scenarios, round {round_no} of {rounds.ROUNDS}")
+                scenarios = size_scenarios(api_key, city_id)
+                measured.append(
+                    rounds.with_ratios([run_scenario(s, server, db, wrk, session, values, work_dir) for s in scenarios])
+                )
+            per_size.append(
+                {"people": size, "load": load, "scenarios": rounds.combine(measured), "round_records": measured}
+            )
         baseline = size_scenarios(api_key, city_id)[0]
         again = replace(
             baseline, name=BASELINE_AGAIN, note="the baseline once more, to see whether the machine held steady"
         )
         last = run_scenario(again, server, db, wrk, session, values, work_dir)
-        last["ratio_to_bare"] = ratio(last.get("requests_per_s"), per_size[0]["scenarios"][0].get("requests_per_s"))
+        first_bare = per_size[0]["round_records"][0][0]  # the run's very first measurement
+        last["ratio_to_bare"] = ratio(last.get("requests_per_s"), first_bare.get("requests_per_s"))
         peak_rss = server.peak_rss()
         main_cmd = " ".join([".venv/bin/gunicorn", *server.cmd[1:]])
 
@@ -262,9 +267,7 @@ def main() -> int:
             server.start()
             session, values = log_in(server.port)
             chosen = [s for s in size_scenarios(api_key, city_id) if s.name in VARIANT_SCENARIOS]
-            records = [run_scenario(s, server, db, wrk, session, values, work_dir) for s in chosen]
-            for record in records:
-                record["ratio_to_bare"] = ratio(record.get("requests_per_s"), records[0].get("requests_per_s"))
+            records = rounds.with_ratios([run_scenario(s, server, db, wrk, session, values, work_dir) for s in chosen])
             variants.append(
                 {"label": label, "server": " ".join(server.cmd[1:]), "env": overrides, "scenarios": records}
             )
@@ -294,7 +297,8 @@ def main() -> int:
                 "tool": tool,
                 "shape": f"{WRK_CONNECTIONS} connections ({WRK_THREADS} wrk threads; 16 for the scenarios that "
                 f"keep one citizen per connection), {WARMUP_S} s warm-up then {DURATION_S} s measured per "
-                "scenario, 127.0.0.1",
+                f"scenario, {rounds.ROUNDS} rounds of every scenario per size, 127.0.0.1",
+                "rounds": rounds.ROUNDS,
             },
             "setup": {k: round(v, 1) for k, v in setup.items()},
             "sizes": per_size,
