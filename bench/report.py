@@ -168,8 +168,8 @@ def cpu_rows(results: dict, nproc: int) -> list[str]:
     lines = [
         "",
         f"Where the machine's CPU went during each measured {DURATION_S} s run (CPU seconds summed over cores, "
-        f"{nproc * DURATION_S} available; the database column counts only a Postgres on this machine; the "
-        "Celery worker is in everything else):",
+        f"{nproc * DURATION_S} available; the database column counts a Postgres on this machine, all its "
+        "processes; the Celery worker is in everything else):",
         "",
         "| People | Scenario | gunicorn workers | database server | load generator | everything else |",
         "|---:|---|---:|---:|---:|---:|",

@@ -27,7 +27,14 @@ from bench.common import (
     free_port,
     log,
 )
-from bench.procstat import busy_cpu, children_cpu_seconds, children_of, process_cpu_seconds, vm_hwm
+from bench.procstat import (
+    busy_cpu,
+    children_cpu_seconds,
+    children_of,
+    postgres_cpu_seconds,
+    process_cpu_seconds,
+    vm_hwm,
+)
 
 # ---------------------------------------------------------------- database
 
@@ -39,23 +46,6 @@ class Database:
     admin_url: str | None = None  # where to drop the bench database afterwards
     name: str | None = None
     local: bool = False  # the server runs on this machine: its backends' CPU can be read
-
-    def backend_pids(self) -> list[int]:
-        """Server processes serving the bench database (Postgres on this machine only)."""
-        if not (self.local and self.admin_url and self.name):
-            return []
-        try:
-            conn = _pg_connect(self.admin_url)
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.name]
-                    )
-                    return [row[0] for row in cur.fetchall()]
-            finally:
-                conn.close()
-        except Exception:
-            return []
 
 
 def _pg_connect(url: str):
@@ -430,13 +420,18 @@ def log_in(port: int) -> tuple[str, dict[str, str]]:
 
 
 def cpu_snapshot(server: Gunicorn, db: Database, since: dict | None = None) -> dict:
-    """CPU seconds so far (or since `since`): gunicorn workers, the local database server's
-    backends for the bench database, this script's finished children (the load generator),
-    and everything else the machine did (other processes, this script, the kernel). A large
-    "everything else" means the run competed with something and is less trustworthy."""
+    """CPU seconds so far (or since `since`): gunicorn workers, the local database server (all
+    its processes, those that exited included: procstat.postgres_cpu_seconds), this script's
+    finished children (the load generator), and everything else the machine did (other
+    processes, this script, the kernel). A large "everything else" means the run competed with
+    something and is less trustworthy.
+
+    Until session 9 the database column added up the bench database's backends alive at each
+    snapshot: a backend that ended during a run (a connection past DB_CONN_MAX_AGE, reopened)
+    took its earlier CPU out of the total, and the column went negative (sessions 7 and 8)."""
     now = {
         "gunicorn_workers": server.cpu_seconds(),
-        "database": sum(process_cpu_seconds(pid, "postgres") for pid in db.backend_pids()),
+        "database": postgres_cpu_seconds() if db.local else 0.0,
         "load_generator": children_cpu_seconds(),
         "machine": busy_cpu(),
     }
