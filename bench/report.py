@@ -76,14 +76,20 @@ P99_TARGET_MS = {"verify API": 50.0}
 WORKER_RSS_TARGET_MIB = 150
 
 
-def _rounds_cell(s: dict) -> str:
-    """Every round's ratio (the bare view's: its requests/s), the median round's in bold."""
-    values = s.get("round_ratios") if s["name"] != "bare" else s.get("round_requests_per_s")
+def _rounds_cell(s: dict, closing: dict | None) -> str:
+    """Every round's ratio, the median round's in bold; for the bare view, the requests/s of the
+    bare run opening each round and of the one closing the last."""
+    bare = s["name"] == "bare"
+    values = s.get("round_requests_per_s") if bare else s.get("round_ratios")
     if not values:
         return ""
-    shown = [fmt(v, 3) if s["name"] != "bare" else f"{v:.0f}" for v in values]
-    shown[s["chosen_round"] - 1] = f"**{shown[s['chosen_round'] - 1]}**"
-    return " / ".join(shown)
+    shown = [f"{v:.0f}" if bare else fmt(v, 3) for v in values]
+    if not bare:
+        shown[s["chosen_round"] - 1] = f"**{shown[s['chosen_round'] - 1]}**"
+    cell = " / ".join(shown)
+    if bare and closing and closing.get("requests_per_s"):
+        cell += f"; closing {closing['requests_per_s']:.0f}"
+    return cell
 
 
 def _verdict(s: dict) -> str:
@@ -111,9 +117,10 @@ def scenario_rows(results: dict) -> list[str]:
             if "error" in s:
                 lines.append(f"| {size['people']:,} | {s['name']} | not measured | | | | | | {s['error']} | |")
                 continue
+            rounds_cell = _rounds_cell(s, size.get("closing_bare"))
             lines.append(
                 f"| {size['people']:,} | {s['name']} | {s['requests_per_s']:.0f} | {fmt(s.get('ratio_to_bare'), 3)} | "
-                f"{_verdict(s)} | {_rounds_cell(s)} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} | "
+                f"{_verdict(s)} | {rounds_cell} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} | "
                 f"{fmt(s.get('server_cpu_ms_per_request'))} | {cpu_ratio} |"
             )
     last = results["bare_again"]
@@ -127,11 +134,12 @@ def scenario_rows(results: dict) -> list[str]:
     if rounds > 1:
         lines += [
             "",
-            f"**Rounds**: at each size every scenario ran {rounds} times, each round starting with its own bare "
-            "baseline; a scenario's ratio is the median of its rounds' ratios (**Each round** lists them, the "
-            "median's in bold; for bare, each round's requests/s), and its other numbers are its median round's. "
-            "Errors are those of all rounds. Round 1 alone is what the bench measured until session 8 "
-            "(bench/rounds.py).",
+            f"**Rounds**: at each size every scenario ran {rounds} times; a bare run opened each round and "
+            "one more closed the last, and a round's ratios are to the mean of the bare runs before and after "
+            "it. A scenario's ratio is the median of its rounds' (**Each round** lists them, the median's in "
+            "bold; for bare, the requests/s of each bare run), and its other numbers are its median round's. "
+            "Errors are those of all rounds. Until session 8 the bench measured one round, against the bare "
+            "run before it only (bench/rounds.py; results.json keeps that ratio too).",
         ]
     lines += [
         "",

@@ -80,7 +80,7 @@ VARIANTS = [  # (label, environment, worker class, processes: 0 for the main tab
     # saw fresh gunicorns beat the long-running one; this tells a setting's effect from that).
     ("control: as shipped, on a fresh gunicorn", {}, "sync", 0),
     ("no per-request connection check (DB_CONN_HEALTH_CHECKS=0)", {"DB_CONN_HEALTH_CHECKS": "0"}, "sync", 0),
-    ("gthread workers, 4 threads each (the Procfile's model)", {}, "gthread", 0),
+    ("gthread, 2 processes of 4 threads (the Procfile's until session 9)", {}, "gthread", 2),
     ("sync, 2 processes, one per core (the main table's until session 5)", {}, "sync", 2),
 ]
 if os.environ.get("BENCH_VARIANTS", "1") != "1":
@@ -238,11 +238,18 @@ def main() -> int:
             for round_no in range(1, rounds.ROUNDS + 1):
                 log(f"--- {size} people: scenarios, round {round_no} of {rounds.ROUNDS}")
                 scenarios = size_scenarios(api_key, city_id)
-                measured.append(
-                    rounds.with_ratios([run_scenario(s, server, db, wrk, session, values, work_dir) for s in scenarios])
-                )
+                measured.append([run_scenario(s, server, db, wrk, session, values, work_dir) for s in scenarios])
+            closing_bare = replace(scenarios[0], name="bare, closing the rounds", note="the bare view after the rounds")
+            closing = run_scenario(closing_bare, server, db, wrk, session, values, work_dir)
+            rounds.bracketed(measured, closing)
             per_size.append(
-                {"people": size, "load": load, "scenarios": rounds.combine(measured), "round_records": measured}
+                {
+                    "people": size,
+                    "load": load,
+                    "scenarios": rounds.combine(measured),
+                    "round_records": measured,
+                    "closing_bare": closing,
+                }
             )
         baseline = size_scenarios(api_key, city_id)[0]
         again = replace(
@@ -285,7 +292,7 @@ def main() -> int:
             for line in path.read_text().splitlines()
             if "Traceback" in line
         ]
-        scenarios = [s for size in per_size for s in size["scenarios"]] + [last]
+        scenarios = [s for size in per_size for s in [*size["scenarios"], size["closing_bare"]]] + [last]
 
         results = {
             "machine": {**machine_info(), "load_average_start": load_at_start},

@@ -236,7 +236,7 @@ class _Process:
 
 
 class CeleryWorker(_Process):
-    """`celery -A healthcode worker` as the Procfile runs it (prefork, 2 processes), without
+    """`celery -A healthcode worker` as the Procfile runs it (prefork, 4 processes), without
     beat: only the tasks the scenarios enqueue run."""
 
     stop_timeout = 30  # a warm shutdown: it finishes the tasks it holds
@@ -296,8 +296,8 @@ class CeleryWorker(_Process):
 # ---------------------------------------------------------------- gunicorn
 
 
-# The worker model (bench/README.md, "gunicorn worker model"): sync by default; BENCH_WORKER_CLASS=
-# gthread BENCH_THREADS=4 measures what the Procfile runs.
+# The worker model (bench/README.md, "gunicorn worker model"): sync, as the Procfile runs it since
+# session 9; BENCH_WORKER_CLASS=gthread BENCH_WORKERS=2 BENCH_THREADS=4 measures its model before.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = env_int("BENCH_THREADS", 4)
 

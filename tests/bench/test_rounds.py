@@ -1,28 +1,36 @@
 """bench/rounds.py: a scenario is judged on its median round, and no round's errors are lost."""
 
-from bench.rounds import combine, with_ratios
+from bench.rounds import bracketed, combine, with_ratios
 
 
 def _round(bare: float, page: float, page_errors: int = 0) -> list[dict]:
-    return with_ratios(
-        [
-            {"name": "bare", "requests_per_s": bare, "errors": 0},
-            {"name": "code page", "requests_per_s": page, "errors": page_errors},
-        ]
-    )
+    return [
+        {"name": "bare", "requests_per_s": bare, "errors": 0},
+        {"name": "code page", "requests_per_s": page, "errors": page_errors},
+    ]
+
+
+def _measured(*rounds: list[dict], closing: float | None = None) -> list[list[dict]]:
+    """Rounds whose bare runs stay where they were (closing: the last round's opening again)."""
+    last = rounds[-1][0]["requests_per_s"] if closing is None else closing
+    return bracketed(list(rounds), {"name": "bare", "requests_per_s": last, "errors": 0})
 
 
 def test_each_round_is_judged_against_its_own_bare_and_the_median_round_is_shown():
-    rounds = [_round(4000, 1200), _round(5000, 1000), _round(4500, 1260)]  # 0.30, 0.20, 0.28
+    # Each round between bare runs of 4000 and 4000, 5000 and 5000, 4500 and 4500: 0.30, 0.20, 0.28.
+    rounds = [_round(4000, 1200), _round(5000, 1000), _round(4500, 1260)]
+    rounds = bracketed(rounds, {"name": "bare", "requests_per_s": 4500, "errors": 0})
     bare, page = combine(rounds)
-    assert page["round_ratios"] == [0.3, 0.2, 0.28]
-    assert page["ratio_to_bare"] == 0.28 and page["requests_per_s"] == 1260 and page["chosen_round"] == 3
+    assert [r[1]["ratio_to_bare"] for r in rounds] == [round(1200 / 4500, 3), round(1000 / 4750, 3), 0.28]
+    assert [r[1]["ratio_to_bare_before"] for r in rounds] == [0.3, 0.2, 0.28]
+    assert page["round_ratios"] == [0.267, 0.211, 0.28]
+    assert page["ratio_to_bare"] == 0.267 and page["requests_per_s"] == 1200 and page["chosen_round"] == 1
     assert bare["requests_per_s"] == 4500 and bare["chosen_round"] == 3
     assert bare["round_requests_per_s"] == [4000, 5000, 4500]
 
 
 def test_errors_of_every_round_count_not_only_the_median_rounds():
-    bare, page = combine([_round(4000, 1200), _round(4000, 1000, page_errors=3), _round(4000, 1100)])
+    _bare, page = combine(_measured(_round(4000, 1200), _round(4000, 1000, page_errors=3), _round(4000, 1100)))
     assert page["chosen_round"] == 3 and page["errors"] == 3 and page["round_errors"] == [0, 3, 0]
 
 
@@ -33,5 +41,12 @@ def test_a_round_that_could_not_measure_keeps_its_error():
 
 
 def test_an_even_number_of_rounds_takes_the_lower_middle():
-    _bare, page = combine([_round(1000, 300), _round(1000, 200)])
+    _bare, page = combine(_measured(_round(1000, 300), _round(1000, 200)))
     assert page["ratio_to_bare"] == 0.2
+
+
+def test_a_round_is_judged_against_the_bare_runs_on_both_sides():
+    """The machine slowed down during the round: the bare run after it is half the one before."""
+    rounds = _measured(_round(4000, 1500), closing=2000)
+    assert rounds[0][1]["ratio_to_bare"] == 0.5 and rounds[0][1]["ratio_to_bare_before"] == 0.375
+    assert rounds[0][0]["ratio_to_bare"] == 1.0
