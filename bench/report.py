@@ -83,7 +83,8 @@ def _rounds_cell(s: dict, closing: dict | None) -> str:
     values = s.get("round_requests_per_s") if bare else s.get("round_ratios")
     if not values:
         return ""
-    shown = [f"{v:.0f}" if bare else fmt(v, 3) for v in values]
+    failed = {int(k) for k in s.get("failed_rounds") or {}}
+    shown = ["not measured" if i + 1 in failed else f"{v:.0f}" if bare else fmt(v, 3) for i, v in enumerate(values)]
     if not bare:
         shown[s["chosen_round"] - 1] = f"**{shown[s['chosen_round'] - 1]}**"
     cell = " / ".join(shown)
@@ -97,9 +98,9 @@ def _verdict(s: dict) -> str:
     if target is None or s.get("ratio_to_bare") is None:
         return ""
     verdict = f"{target:.2f} {'met' if s['ratio_to_bare'] >= target else '**not met**'}"
-    ratios = [r for r in s.get("round_ratios") or [] if r is not None]
+    ratios = s.get("round_ratios") or []
     if len(ratios) > 1:
-        verdict += f" ({sum(r >= target for r in ratios)} of {len(ratios)} rounds)"
+        verdict += f" ({sum(r is not None and r >= target for r in ratios)} of {len(ratios)} rounds)"
     return verdict
 
 
@@ -115,7 +116,7 @@ def scenario_rows(results: dict) -> list[str]:
             own_cpu = s.get("server_cpu_ms_per_request")
             cpu_ratio = fmt(bare_cpu / own_cpu) if bare_cpu and own_cpu else "n/a"
             if "error" in s:
-                lines.append(f"| {size['people']:,} | {s['name']} | not measured | | | | | | {s['error']} | |")
+                lines.append(f"| {size['people']:,} | {s['name']} | not measured | | | | | | {s['error']} | | |")
                 continue
             rounds_cell = _rounds_cell(s, size.get("closing_bare"))
             lines.append(
@@ -130,15 +131,16 @@ def scenario_rows(results: dict) -> list[str]:
             f"{fmt(last['p50_ms'])} | {fmt(last['p99_ms'])} | {last['errors']} | "
             f"{fmt(last.get('server_cpu_ms_per_request'))} | |"
         )
-    rounds = results["load"].get("rounds", 1)
-    if rounds > 1:
+    rounds = results["load"].get("rounds")
+    if rounds:  # results.json of runs before session 9 have none
         lines += [
             "",
-            f"**Rounds**: at each size every scenario ran {rounds} times; a bare run opened each round and "
+            f"**Rounds**: at each size every scenario ran {rounds} time(s); a bare run opened each round and "
             "one more closed the last, and a round's ratios are to the mean of the bare runs before and after "
             "it. A scenario's ratio is the median of its rounds' (**Each round** lists them, the median's in "
             "bold; for bare, the requests/s of each bare run), and its other numbers are its median round's. "
-            "Errors are those of all rounds. Until session 8 the bench measured one round, against the bare "
+            'Errors are those of all rounds; a round that could not load-test a scenario shows "not measured" '
+            "and fails the run. Until session 8 the bench measured one round, against the bare "
             "run before it only (bench/rounds.py; results.json keeps that ratio too).",
         ]
     lines += [

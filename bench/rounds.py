@@ -37,7 +37,7 @@ def bracketed(rounds: list[list[dict]], closing: dict) -> list[list[dict]]:
     ends = [records[0].get("requests_per_s") for records in rounds] + [closing.get("requests_per_s")]
     for index, records in enumerate(rounds):
         before, after = ends[index], ends[index + 1]
-        base = (before + after) / 2 if before and after else before
+        base = (before + after) / 2 if before and after else before or after  # a bare run may fail
         for record in records[1:]:
             record["ratio_to_bare"] = ratio(record.get("requests_per_s"), base)
             record["ratio_to_bare_before"] = ratio(record.get("requests_per_s"), before)
@@ -46,34 +46,39 @@ def bracketed(rounds: list[list[dict]], closing: dict) -> list[list[dict]]:
     return rounds
 
 
-def _median_round(records: list[dict], key: str) -> int:
-    """The index of the record with the median value of `key` (the lower of the two middle ones)."""
-    ordered = sorted(range(len(records)), key=lambda i: records[i][key])
-    return ordered[(len(ordered) - 1) // 2]
+def _measured(record: dict, index: int) -> bool:
+    """A round in which the scenario (index 0: the bare view) was load-tested and has a ratio."""
+    if "error" in record or not record.get("requests_per_s"):
+        return False
+    return index == 0 or record.get("ratio_to_bare") is not None
 
 
 def combine(rounds: list[list[dict]]) -> list[dict]:
-    """Per scenario (the same order in every round): the record of its median round, with every
-    round's ratio and requests/s beside it and the errors of all rounds added up. A scenario that
-    could not be measured in some round keeps that round's error."""
+    """Per scenario (the same order in every round): the record of its median round among those
+    that measured it (the lower of the two middle ones for an even count), with every round's
+    ratio and requests/s beside it and the errors of all rounds added up. A round that could not
+    measure it is listed in `failed_rounds` with its reason; with none measured, the first
+    round's record (and its error) stands for the scenario."""
     combined = []
     for index, first in enumerate(rounds[0]):
         records = [records[index] for records in rounds]
-        failed = [r for r in records if "error" in r or r.get("requests_per_s") is None]
-        if failed:
-            combined.append({**failed[0], "rounds": len(records)})
+        assert all(r["name"] == first["name"] for r in records)
+        good = [i for i, r in enumerate(records) if _measured(r, index)]
+        failed = {i + 1: r.get("error", "no ratio to the bare view") for i, r in enumerate(records) if i not in good}
+        if not good:
+            combined.append({**first, "rounds": len(records), "failed_rounds": failed})
             continue
         key = "requests_per_s" if index == 0 else "ratio_to_bare"
-        median = _median_round(records, key)
+        median = sorted(good, key=lambda i: records[i][key])[(len(good) - 1) // 2]
         chosen = dict(records[median])
         chosen.update(
             rounds=len(records),
             chosen_round=median + 1,
-            round_ratios=[r.get("ratio_to_bare") for r in records],
-            round_requests_per_s=[r["requests_per_s"] for r in records],
-            round_errors=[r["errors"] for r in records],
-            errors=sum(r["errors"] for r in records),
+            round_ratios=[r.get("ratio_to_bare") if i in good else None for i, r in enumerate(records)],
+            round_requests_per_s=[r.get("requests_per_s") for r in records],
+            round_errors=[r.get("errors", 0) for r in records],
+            errors=sum(r.get("errors", 0) for r in records),
+            failed_rounds=failed,
         )
-        assert chosen["name"] == first["name"]
         combined.append(chosen)
     return combined

@@ -320,7 +320,7 @@ def main() -> int:
         }
         report = write_reports(results)
         log(f"wrote {report} and its JSON in {results['elapsed_s']:.0f} s")
-        failed = [s["name"] for s in scenarios if "error" in s or s.get("errors")]
+        failed = [s["name"] for s in scenarios if "error" in s or s.get("errors") or s.get("failed_rounds")]
         if failed:
             log(f"scenarios with errors: {', '.join(failed)} (see RESULTS.md and {server.log_path})")
             return 1

@@ -296,7 +296,7 @@ class CeleryWorker(_Process):
 # ---------------------------------------------------------------- gunicorn
 
 
-# The worker model (bench/README.md, "gunicorn worker model"): sync, as the Procfile runs it since
+# The worker model (bench/README.md, session 9's "gunicorn worker model, decided"): sync, as the Procfile runs it since
 # session 9; BENCH_WORKER_CLASS=gthread BENCH_WORKERS=2 BENCH_THREADS=4 measures its model before.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = env_int("BENCH_THREADS", 4)
