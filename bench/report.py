@@ -135,7 +135,8 @@ def scenario_rows(results: dict) -> list[str]:
     if rounds:  # results.json of runs before session 9 have none
         lines += [
             "",
-            f"**Rounds**: at each size every scenario ran {rounds} time(s); a bare run opened each round and "
+            f"**Rounds**: at each size every scenario ran {rounds} time{'s' if rounds != 1 else ''}; "
+            "a bare run opened each round and "
             "one more closed the last, and a round's ratios are to the mean of the bare runs before and after "
             "it. A scenario's ratio is the median of its rounds' (**Each round** lists them, the median's in "
             "bold; for bare, the requests/s of each bare run), and its other numbers are its median round's. "
