@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from healthcode.validators import normalise_mobile
@@ -14,3 +17,19 @@ def login_username(request: HttpRequest, credentials: dict | None = None) -> str
     raw = str(raw).strip()
     candidate = normalise_mobile(raw)
     return candidate if candidate.isdigit() else raw
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address of the client that made the request: REMOTE_ADDR, or behind the one trusted
+    proxy (BEHIND_PROXY=1) the last address of X-Forwarded-For, the one that proxy wrote itself
+    (nginx's `$remote_addr`, or the end of `$proxy_add_x_forwarded_for`); addresses before it
+    came from the client and may be anything. A header that is missing or not an address
+    leaves REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not settings.BEHIND_PROXY:
+        return remote
+    last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return remote

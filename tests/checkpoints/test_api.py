@@ -212,6 +212,18 @@ def test_wrong_keys_are_rate_limited_per_address(client, db):
     assert statuses[:30] == [401] * 30 and set(statuses[30:]) == {429}
 
 
+def test_behind_the_proxy_wrong_keys_are_limited_per_gate_address_not_the_proxys(client, db, settings):
+    settings.BEHIND_PROXY = True
+    noisy, other = address(), address()
+
+    def wrong_key_from(gate: str) -> int:
+        return post(client, {"token": "x"}, "wrong-key", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=gate).status_code
+
+    statuses = [wrong_key_from(noisy) for _ in range(31)]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    assert wrong_key_from(other) == 401  # the proxy's address is not the one limited
+
+
 def scan_statements() -> int:
     """The scan's statements: on Postgres one (read, verdict and insert together), elsewhere
     a SELECT of code and person and an INSERT ... ON CONFLICT DO NOTHING."""

@@ -102,3 +102,65 @@ def test_weak_passwords_are_refused_at_sign_up(client, db, password):
     response = client.post(reverse("signup"), {"username": "13800138000", "password1": password, "password2": password})
     assert response.status_code == 200
     assert not User.objects.filter(username="13800138000").exists()
+
+
+def _fail_through_proxy(client, username, forwarded_for):
+    """A failed login as nginx passes it on: its own address in REMOTE_ADDR, the client's last
+    in X-Forwarded-For."""
+    client.post(
+        reverse("login"),
+        {"username": username, "password": "wrong-password"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@override_settings(BEHIND_PROXY=True)
+def test_behind_the_proxy_five_failures_lock_the_clients_address_not_the_proxys(client, citizen, outsider):
+    for number in ("13900000001", "13900000002", "13900000003", "13900000004", "13900000005"):
+        _fail_through_proxy(client, number, "203.0.113.7")
+    # Another phone, through the same proxy: it logs in.
+    response = client.post(
+        reverse("login"),
+        {"username": outsider.username, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert response.status_code == 302
+    # The phone that failed five times is locked, whatever it writes before its address.
+    client.logout()
+    response = client.post(
+        reverse("login"),
+        {"username": citizen.username, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7",
+    )
+    assert response.status_code == 429
+
+
+def test_without_a_proxy_x_forwarded_for_is_not_believed(client, citizen, outsider):
+    for number in ("13900000001", "13900000002", "13900000003", "13900000004", "13900000005"):
+        _fail_through_proxy(client, number, f"203.0.113.{number[-1]}")  # a new "address" each time
+    response = client.post(
+        reverse("login"), {"username": outsider.username, "password": PASSWORD}, REMOTE_ADDR="127.0.0.1"
+    )
+    assert response.status_code == 429  # all five came from 127.0.0.1
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "expected"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("10.1.1.1, 203.0.113.7", "203.0.113.7"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("", "127.0.0.1"),
+        ("not an address", "127.0.0.1"),
+        ("203.0.113.7, ", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_behind_the_proxy(rf, settings, forwarded_for, expected):
+    from healthcode.security import client_ip
+
+    settings.BEHIND_PROXY = True
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == expected
