@@ -195,6 +195,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# axes.W006 asks for "ip_address" among AXES_LOCKOUT_PARAMETERS: the address has its own,
+# higher limit (healthcode/loginlimit.py), since many phones share one.
+SILENCED_SYSTEM_CHECKS += ["axes.W006"]
 # Staff (reviewers, the authority) are signed out after this many idle seconds.
 HC_STAFF_IDLE_SECONDS = env_int("HC_STAFF_IDLE_SECONDS", 15 * 60, minimum=60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
@@ -218,11 +221,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login lockout (django-axes): 5 failures per mobile number, and per address, lock for 30
-# minutes; while locked even the right password is refused.
+# Login lockout (django-axes): 5 failures per mobile number lock it for 30 minutes; while
+# locked even the right password is refused. Per client address the limit is 50 in the same
+# window (healthcode/loginlimit.py): many phones share one address behind a carrier's NAT.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+HC_LOGIN_FAILURES_PER_ADDRESS = env_int("HC_LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
 AXES_USERNAME_CALLABLE = "healthcode.security.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True

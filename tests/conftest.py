@@ -74,6 +74,15 @@ def sms_sender_turn_free():
     cache.delete(SENDER_KEY)
 
 
+@pytest.fixture(autouse=True)
+def login_address_not_paused():
+    """The test client's address starts with no wrong passwords counted against it
+    (healthcode/loginlimit.py counts them in the cache, which outlives a test)."""
+    from healthcode import loginlimit
+
+    loginlimit.forget("127.0.0.1")
+
+
 @pytest.fixture
 def client():
     """The test client with production's handler: the gate API's short middleware chain."""
