@@ -5,21 +5,27 @@ Many phones share one public address (a mobile carrier's NAT, a station's Wi-Fi)
 five failures per address would pause a whole station for strangers' typos. Fifty
 (`HC_LOGIN_FAILURES_PER_ADDRESS`) within a window of `AXES_COOLOFF_TIME` still stop one address
 from trying a common password against many numbers. Counted in the shared cache (Redis in
-production) in fixed windows; the address is `healthcode.security.client_ip`'s. A cache that
-cannot be reached counts nothing and pauses nobody: the per-number lockout, in the database,
-still holds.
+production) in fixed windows, per `healthcode.security.client_ip`'s address (an IPv6 one by
+its /64). A cache that cannot be reached counts nothing and pauses nobody: the per-number
+lockout, in the database, still holds. Every login form is covered: `LoginPauseMiddleware`
+answers a POST to the site's or the admin's login while its address is paused.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 
-from healthcode.security import client_ip
+from healthcode.security import address_bucket, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +35,7 @@ def _window(address: str, now: float) -> tuple[str, int, int]:
     left in it."""
     period = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()))
     window = int(now // period)
-    return f"login-fail:{address}:{window}", period, max(1, int((window + 1) * period - now))
+    return f"login-fail:{address_bucket(address)}:{window}", period, max(1, int((window + 1) * period - now))
 
 
 def forget(address: str) -> None:
@@ -61,3 +67,28 @@ def record_failure(sender, credentials: dict, request: HttpRequest | None = None
                 cache.incr(key)
     except Exception:
         logger.warning("login failures per address: the cache cannot be written", exc_info=True)
+
+
+def wait_shown(seconds: int) -> timedelta:
+    """The wait the page names, in whole minutes rounded up: never "try again in 0 minutes"."""
+    return timedelta(minutes=max(1, math.ceil(seconds / 60)))
+
+
+class LoginPauseMiddleware:
+    """While an address is paused, a POST to a login form (the site's, the admin's) gets the
+    lockout page, as django-axes answers for a locked number, before any password is checked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self._paths: frozenset[str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            if self._paths is None:  # URLconf is ready by the first request
+                self._paths = frozenset((reverse("login"), reverse("admin:login")))
+            if request.path_info in self._paths:
+                seconds = paused_for(request)
+                if seconds is not None:
+                    context = {"network": True, "cooloff_timedelta": wait_shown(seconds)}
+                    return render(request, "registration/locked.html", context, status=429)
+        return self.get_response(request)

@@ -33,3 +33,18 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(last))
     except ValueError:
         return remote
+
+
+def address_bucket(address: str) -> str:
+    """What one client holds, for counting it: an IPv4 address as it is, an IPv6 address's /64
+    (one phone or server is given a whole /64 and can move within it), an IPv4-mapped IPv6
+    address as its IPv4 address. Anything else as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

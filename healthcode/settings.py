@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "healthcode.middleware.PrivateResponsesMiddleware",
     "healthcode.middleware.StaffIdleTimeoutMiddleware",
+    "healthcode.loginlimit.LoginPauseMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -235,6 +236,8 @@ AXES_RESET_ON_SUCCESS = True
 # without it axes counts REMOTE_ADDR, which behind a proxy is the proxy's for every phone in
 # the city (five typos anywhere locked every login out for 30 minutes).
 AXES_CLIENT_IP_CALLABLE = "healthcode.security.client_ip"
+# No row per successful login (username, address, browser) kept for ever: nothing reads them.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Celery: eager in-process without a broker (after pretix), real workers with REDIS_URL.
 REDIS_URL = env_str("REDIS_URL")

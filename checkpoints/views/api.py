@@ -21,7 +21,7 @@ from checkpoints.services import ratelimit
 from checkpoints.services.keys import authenticate
 from checkpoints.services.verify import BadScan, parse_scanned_at, verify_scan
 from checkpoints.views.present import api_body
-from healthcode.security import client_ip
+from healthcode.security import address_bucket, client_ip
 
 MAX_BODY = 4096
 # Wrong keys from one address: enough for a misconfigured gate to show up in its logs, too
@@ -77,7 +77,7 @@ def verify(request: HttpRequest) -> JsonResponse:
         return error(405, "method_not_allowed", _("Use POST."), headers={"Allow": "POST"})
     gate = authenticate(_bearer(request))
     if gate is None:
-        decision = ratelimit.hit(f"gate-auth:{client_ip(request)}", AUTH_FAILURES_PER_MINUTE)
+        decision = ratelimit.hit(f"gate-auth:{address_bucket(client_ip(request))}", AUTH_FAILURES_PER_MINUTE)
         if not decision.allowed:
             return error(
                 429, "rate_limited", _("Too many requests."), headers={"Retry-After": str(decision.retry_after)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from family.forms import LoginForm, SignupForm
 from family.services import create_account
-from healthcode import loginlimit
 from healthcode.services import remember_language
 
 
@@ -47,15 +44,6 @@ def signup(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Too many wrong passwords from this address (healthcode/loginlimit.py): the lockout
-        # page, as django-axes answers for a locked number, before any password is checked.
-        seconds = loginlimit.paused_for(request)
-        if seconds is not None:
-            context = {"network": True, "cooloff_timedelta": timedelta(seconds=seconds)}
-            return render(request, "registration/locked.html", context, status=429)
-        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)

@@ -228,3 +228,51 @@ def test_the_client_address_behind_the_proxy(rf, settings, forwarded_for, expect
     settings.BEHIND_PROXY = True
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
     assert client_ip(request) == expected
+
+
+def test_the_admin_login_is_paused_with_the_site_login(client, db, settings):
+    """Every login form: a paused address cannot try a password on the admin's either."""
+    settings.HC_LOGIN_FAILURES_PER_ADDRESS = 2
+    staff = User.objects.create_user("13600000124", password=PASSWORD, is_staff=True)
+    address = _address()
+    _fail(client, _numbers(1)[0], 2, address=address)
+    response = client.post(
+        reverse("admin:login"), {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=address
+    )
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    response = client.post(
+        reverse("admin:login"), {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=_address()
+    )
+    assert response.status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64_prefix(client, outsider, settings):
+    settings.HC_LOGIN_FAILURES_PER_ADDRESS = 3
+    prefix = f"2001:db8:{random.randrange(65536):x}:{random.randrange(65536):x}"
+    for host, number in enumerate(_numbers(3), start=1):
+        _fail(client, number, 1, address=f"{prefix}::{host}")
+    login = {"username": outsider.username, "password": PASSWORD}
+    assert client.post(reverse("login"), login, REMOTE_ADDR=f"{prefix}::99").status_code == 429
+    assert client.post(reverse("login"), login, REMOTE_ADDR="2001:db8:ffff:ffff::1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("", ""),
+    ],
+)
+def test_what_one_client_holds(address, bucket):
+    from healthcode.security import address_bucket
+
+    assert address_bucket(address) == bucket
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(1, 1), (20, 1), (60, 1), (61, 2), (1800, 30)])
+def test_the_pause_is_shown_in_whole_minutes_rounded_up(seconds, minutes):
+    from healthcode.loginlimit import wait_shown
+
+    assert wait_shown(seconds).total_seconds() == minutes * 60
