@@ -7,8 +7,9 @@ What it does, in order (bench/README.md explains every number):
 2. times, in this process, QR rendering (healthcode.qr.svg on a real token, against qrcode's
    default mask search) and token signing, and takes one code page apart in-process;
 3. starts gunicorn on 127.0.0.1, logs the demo citizen in, and runs wrk against every entry
-   of SCENARIOS (a short warm-up, then the measured run), starting with the bare baseline
-   and running it once more at the end to see whether the machine held steady;
+   of SCENARIOS in rounds (a short warm-up, then the measured run), each round opened by the
+   bare baseline and the last closed by it, the first and last bare runs telling whether the
+   machine held steady;
 4. writes bench/results.json and bench/RESULTS.md, stops gunicorn and removes what it made.
 
 To add a scenario, append a Scenario to SCENARIOS. Raw wrk output and the gunicorn log of the
@@ -226,10 +227,10 @@ def main() -> int:
         conn = psycopg2.connect(db.url)
 
         # Per size: load the people it adds, then every scenario in ROUNDS rounds, each round
-        # with its bare baseline first (ratios are to the baseline of the same round; a scenario
-        # is judged on its median round: bench/rounds.py). The baseline runs once more at the
-        # very end: if it differs much from the first, the machine was not steady, and
-        # RESULTS.md says so.
+        # opened by a bare run and the last closed by one (a round's ratios are to the mean of
+        # the bare runs around it; a scenario is judged on its median round: bench/rounds.py).
+        # The last size's closing bare run is also the run's last: if it differs much from the
+        # first, the machine was not steady, and RESULTS.md says so.
         sizes, loaded, per_size = bench_sizes(), 0, []
         for size in sizes:
             load = data.load_people(conn, loaded + 1, size - loaded, city_id) if size > loaded else None
@@ -251,11 +252,8 @@ def main() -> int:
                     "closing_bare": closing,
                 }
             )
-        baseline = size_scenarios(api_key, city_id)[0]
-        again = replace(
-            baseline, name=BASELINE_AGAIN, note="the baseline once more, to see whether the machine held steady"
-        )
-        last = run_scenario(again, server, db, wrk, session, values, work_dir)
+        # Not measured again: the last size's closing bare run was the last measurement.
+        last = {**per_size[-1]["closing_bare"], "name": BASELINE_AGAIN}
         first_bare = per_size[0]["round_records"][0][0]  # the run's very first measurement
         last["ratio_to_bare"] = ratio(last.get("requests_per_s"), first_bare.get("requests_per_s"))
         peak_rss = server.peak_rss()
@@ -292,7 +290,7 @@ def main() -> int:
             for line in path.read_text().splitlines()
             if "Traceback" in line
         ]
-        scenarios = [s for size in per_size for s in [*size["scenarios"], size["closing_bare"]]] + [last]
+        scenarios = [s for size in per_size for s in [*size["scenarios"], size["closing_bare"]]]
 
         results = {
             "machine": {**machine_info(), "load_average_start": load_at_start},

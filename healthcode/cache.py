@@ -10,6 +10,7 @@ one client per pool does the same work for less.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -33,3 +34,14 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = KeptClient
+
+
+def add_to_count(key: str, amount: int, *, timeout: int) -> int:
+    """Add `amount` to a counter in the shared cache, made with `timeout` by whoever adds first
+    (another process may add it at the same moment); the new total."""
+    try:
+        return cache.incr(key, amount)
+    except ValueError:  # the counter's first addition anywhere
+        if cache.add(key, amount, timeout=timeout):
+            return amount
+        return cache.incr(key, amount)

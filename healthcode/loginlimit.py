@@ -24,7 +24,9 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from redis.exceptions import RedisError
 
+from healthcode.cache import add_to_count
 from healthcode.security import address_bucket, client_ip
 
 logger = logging.getLogger(__name__)
@@ -43,12 +45,12 @@ def forget(address: str) -> None:
     cache.delete(_window(address, time.time())[0])
 
 
-def paused_for(request: HttpRequest, now: float | None = None) -> int | None:
+def paused_for(request: HttpRequest) -> int | None:
     """Seconds until logging in from the request's address may go on, or None when it may now."""
-    key, _period, left = _window(client_ip(request), time.time() if now is None else now)
+    key, _period, left = _window(client_ip(request), time.time())
     try:
         failures = cache.get(key, 0)
-    except Exception:  # the cache is down: nobody is paused
+    except RedisError:  # the cache is down: nobody is paused
         logger.warning("login failures per address: the cache cannot be read", exc_info=True)
         return None
     return left if failures >= settings.HC_LOGIN_FAILURES_PER_ADDRESS else None
@@ -60,12 +62,8 @@ def record_failure(sender, credentials: dict, request: HttpRequest | None = None
         return
     key, period, _left = _window(client_ip(request), time.time())
     try:
-        try:
-            cache.incr(key)
-        except ValueError:  # the window's first failure anywhere
-            if not cache.add(key, 1, timeout=period + 5):
-                cache.incr(key)
-    except Exception:
+        add_to_count(key, 1, timeout=period + 5)
+    except RedisError:
         logger.warning("login failures per address: the cache cannot be written", exc_info=True)
 
 

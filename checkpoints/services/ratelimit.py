@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from healthcode.cache import add_to_count
 
 PERIOD = 60
 MAX_BATCH = 20
@@ -36,15 +36,6 @@ class Decision:
     retry_after: int  # seconds until the window ends
 
 
-def _add_shared(key: str, amount: int) -> int:
-    try:
-        return cache.incr(key, amount)
-    except ValueError:  # the window's first request anywhere
-        if cache.add(key, amount, timeout=PERIOD + 5):
-            return amount
-        return cache.incr(key, amount)
-
-
 def hit(bucket: str, limit: int) -> Decision:
     """Count one request against `bucket`; allowed while the window's count is within `limit`."""
     now = time.time()
@@ -64,7 +55,7 @@ def hit(bucket: str, limit: int) -> Decision:
         else:
             amount = 0
     if amount:
-        total = _add_shared(f"rl:{bucket}:{window}", amount)
+        total = add_to_count(f"rl:{bucket}:{window}", amount, timeout=PERIOD + 5)
         with _lock:
             if state.window == window:
                 state.shared = max(state.shared, total)
