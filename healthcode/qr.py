@@ -2,13 +2,18 @@
 
 qrcode's default mask search costs about 9 ms per code; a fixed mask (the QR standard
 allows any of the eight; scanners read them all) and a hand-built path bring it near 1 ms.
-Printable paper codes use the same function; the SVG scales to any print size.
+The codewords of byte-mode data (every token and URL) come from healthcode/qrdata.py, which
+gives qrcode's own in a fraction of its time; qrcode places them. Printable paper codes use
+the same function; the SVG scales to any print size.
 """
 
 from __future__ import annotations
 
 import qrcode
+from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
+
+from healthcode import qrdata
 
 FIXED_MASK = 2  # vertical stripes; any fixed mask is valid, this one scans well on screens
 QUIET_ZONE = 4
@@ -16,8 +21,15 @@ QUIET_ZONE = 4
 
 def matrix(data: str) -> list[list[bool]]:
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=FIXED_MASK)
-    qr.add_data(data, optimize=0)
-    qr.make(fit=True)
+    chunk = util.QRData(data)
+    qr.add_data(chunk)
+    if chunk.mode == util.MODE_8BIT_BYTE:
+        # What qr.make() does (best_fit, create_data, makeImpl), the first two done by qrdata.
+        qr.version = qrdata.version_for(len(chunk.data), qr.error_correction)
+        qr.data_cache = qrdata.codewords(chunk.data, qr.version, qr.error_correction)
+        qr.makeImpl(False, FIXED_MASK)
+    else:  # digits or upper-case only: qrcode's denser modes, not worth a path of our own
+        qr.make(fit=True)
     return qr.get_matrix()
 
 
