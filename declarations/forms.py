@@ -171,7 +171,8 @@ class FamilyMemberForm(DeclarationForm):
 
     relationship = forms.ChoiceField(
         label=_("Relationship"),
-        choices=[(value, label) for value, label in Relationship.choices if value != Relationship.SELF],
+        # No preselected relationship: an untouched list must not record a grandparent as a parent.
+        choices=[("", _("Choose…"))] + [(v, label) for v, label in Relationship.choices if v != Relationship.SELF],
         error_messages=_required(_("Please choose how this person is related to you.")),
     )
 
@@ -191,6 +192,17 @@ class FamilyMemberForm(DeclarationForm):
             "The information is true, and I am authorised by this person or their guardian to apply for them."
         )
         self.fields["commitment_consent"].label = _("I will accompany this person and show the health code for them.")
+        # The questions are about the family member, not the agent filling them in.
+        self.fields["city"].empty_label = _("Choose their city")
+        self.fields["city"].error_messages["required"] = _("Please choose the city this person lives in.")
+        self.fields["symptoms"].error_messages["required"] = _("Tick “None”, or every symptom this person had.")
+        self.fields["travel"].label = _("Has this person been to a medium or high risk area in the past 14 days?")
+        self.fields["travel"].error_messages["required"] = _(
+            "Please answer whether this person has been to a risk area."
+        )
+        self.fields["contact"].label = _(
+            "Has this person had contact with a confirmed or suspected case in the past 14 days?"
+        )
 
     def clean_phone(self) -> str:
         if not (self.cleaned_data.get("phone") or "").strip():

@@ -81,7 +81,7 @@ R_MEDICINE = Rule(
     "medicine_purchase",
     Colour.YELLOW,
     YELLOW_DAYS,
-    _("Registered purchase of fever, cough or antiviral medicine."),
+    _("Registered purchase of fever, cough, antiviral or antibiotic medicine."),
 )
 R_COMPANION = Rule(
     "companion", Colour.YELLOW, YELLOW_DAYS, _("Spatio-temporal companion of a case (same place, same time).")

@@ -40,6 +40,9 @@ class Applicant(models.Model):
         HealthCode, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("health code")
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the account last chose to show this person's code (Switch Applicants): a new login,
+    # or another phone, opens on the same person.
+    last_shown = models.DateTimeField(_("last shown"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created", "id"]

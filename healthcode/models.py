@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
@@ -53,6 +54,11 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_en} {self.name_zh}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language alone: both together wrap on a 320 px phone."""
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
 def new_ref() -> bytes:

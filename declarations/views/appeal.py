@@ -30,6 +30,14 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if active is None and refusal is None:
         form = AppealForm(request.POST, request.FILES) if request.method == "POST" else AppealForm()
+        if (
+            request.method == "POST"
+            and not form.is_valid()
+            and request.FILES.get("image")
+            and "image" not in form.errors
+        ):
+            # A browser cannot be given a file back: say so where the picture was chosen.
+            form.add_error("image", _("Please choose the picture again: it cannot be kept when the form comes back."))
         if request.method == "POST" and form.is_valid():
             try:
                 file_appeal(

@@ -5,7 +5,14 @@ ownership, take-over, removal, notices); paper.py: printable paper codes; inbox.
 colour change told to the account (the inbox on the site and SMS).
 """
 
-from family.services.accounts import applicants_for, create_account, get_applicant_for_user, self_applicant
+from family.services.accounts import (
+    applicants_for,
+    create_account,
+    get_applicant_for_user,
+    last_shown,
+    remember_shown,
+    self_applicant,
+)
 from family.services.members import (
     MAX_FAMILY_MEMBERS,
     CannotRemove,
@@ -36,9 +43,11 @@ __all__ = [
     "has_room_for_member",
     "holder_of",
     "id_number_free_for",
+    "last_shown",
     "mark_notices_read",
     "may_take_over",
     "member_count",
+    "remember_shown",
     "remove_member",
     "self_applicant",
     "take_over",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from family.models import Applicant, Relationship
 from healthcode.models import User
@@ -51,6 +52,21 @@ def applicants_for(user: User) -> QuerySet[Applicant]:
         .select_related("health_code", "city")
         .annotate(rank=Case(When(relationship=Relationship.SELF, then=Value(0)), default=Value(1)))
         .order_by("rank", "created", "id")
+    )
+
+
+def remember_shown(applicant: Applicant) -> None:
+    """Switch Applicants' choice, kept with the account: the next login opens on this person."""
+    Applicant.objects.filter(pk=applicant.pk).update(last_shown=timezone.now())
+
+
+def last_shown(user: User) -> int | None:
+    """The person whose code the account chose to show last, if it still holds them."""
+    return (
+        Applicant.objects.filter(account=user, last_shown__isnull=False)
+        .order_by("-last_shown")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

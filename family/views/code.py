@@ -20,7 +20,9 @@ from family.models import Applicant
 from family.services import (
     applicants_for,
     get_applicant_for_user,
+    last_shown,
     mark_notices_read,
+    remember_shown,
     self_applicant,
     unread_notices,
 )
@@ -48,11 +50,12 @@ def _qr(applicant: Applicant) -> dict:
 @require_GET
 @login_required
 def code_home(request: HttpRequest) -> HttpResponse:
-    """The remembered applicant's code, else the account's own."""
+    """The remembered applicant's code (this session's choice, else the account's last), else
+    the account's own."""
     remembered = request.session.get(SESSION_KEY)
     if remembered and applicants_for(request.user).filter(pk=remembered).exists():
         return redirect("code", pk=remembered)
-    return redirect("code", pk=self_applicant(request.user).pk)
+    return redirect("code", pk=last_shown(request.user) or self_applicant(request.user).pk)
 
 
 @require_GET
@@ -61,7 +64,10 @@ def code_home(request: HttpRequest) -> HttpResponse:
 def code_page(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = code_page_applicant(request.user, pk)
     if request.session.get(SESSION_KEY) != applicant.pk:
-        request.session[SESSION_KEY] = applicant.pk  # remembered for Switch Applicants
+        # Remembered for Switch Applicants: in the session, and with the account (once per
+        # session and choice, so the page's own reads stay two).
+        request.session[SESSION_KEY] = applicant.pk
+        remember_shown(applicant)
     code = applicant.health_code
     colour = code.colour if code else Colour.PENDING
     notices = unread_notices(request.user) if applicant.has_notices else []
@@ -111,11 +117,12 @@ def code_qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 def switch(request: HttpRequest) -> HttpResponse:
-    """Switch Applicants: the account's people with their colours."""
+    """Switch Applicants: the account's people with their colours, by their full names: the
+    account entered them, the page is its own (never a checkpoint's), and two children's
+    masked names are the same (张伟 and 张丽 are both 张*)."""
     people = [
         {
             "applicant": applicant,
-            "masked_name": mask_name(applicant.name),
             "colour": applicant.health_code.colour if applicant.health_code else Colour.PENDING,
             "colour_label": Colour(applicant.health_code.colour if applicant.health_code else Colour.PENDING).label,
             "current": applicant.pk == request.session.get(SESSION_KEY),

@@ -71,3 +71,26 @@ def test_a_fresh_clone_migrates_without_a_var_directory(tmp_path):
     result = _manage("migrate", "--noinput", env={"DEBUG": "1", "HC_VAR_DIR": str(fresh), "DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr[-2000:]
     assert (fresh / "db.sqlite3").exists()
+
+
+def test_production_cookies_are_https_only(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE])"
+    )
+    result = _manage("shell", "-c", code, env=PRODUCTION | {"HC_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[True, True, True]"
+
+
+@pytest.mark.django_db
+def test_every_cookie_is_httponly_and_samesite(client):
+    from django.urls import reverse
+
+    client.get(reverse("login"))  # the CSRF cookie
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    cookies = client.cookies
+    assert {"csrftoken", "django_language"} <= set(cookies)
+    for name in ("csrftoken", "django_language"):
+        assert cookies[name]["httponly"] is True, name
+        assert cookies[name]["samesite"] == "Lax", name

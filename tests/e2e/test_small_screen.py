@@ -1,0 +1,97 @@
+"""The smallest phones in use (320 x 568 CSS pixels), as a daughter in a queue uses them: her
+mother's code is whole on the first screen, and a refused form shows what to fix."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from family.models import InboxMessage, Notice
+from healthcode.colours import Colour
+from healthcode.models import ColourChange
+from healthcode.services import change_colour
+from tests import factories
+from tests.e2e import helpers
+from tests.e2e.test_accessibility import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SMALL = {"width": 320, "height": 568}
+DAUGHTER = "13912345101"
+
+
+@pytest.fixture
+def small_page(browser, live_server, browser_log, request):
+    language = getattr(request, "param", "en-US")
+    context = browser.new_context(
+        viewport=SMALL,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        timezone_id="Asia/Shanghai",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    browser_log.attach(page)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def mother(django_capture_on_commit_callbacks):
+    """A daughter's account holding her mother, whose code is red, with everything that can
+    stand around the code: unread messages and a notice."""
+    daughter = factories.account(DAUGHTER, password=helpers.PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.declared(daughter)
+        mother = factories.member(daughter, relationship="parent", name="王秀英")
+        factories.declared(daughter, mother, name="王秀英", id_number=mother.id_number)
+    mother.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_colour(mother.health_code_id, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="test")
+    Notice.objects.create(account=daughter, message="A notice that stands above the code until it is read.")
+    assert InboxMessage.objects.filter(account=daughter, read_at__isnull=True).exists()
+    return mother
+
+
+@pytest.mark.parametrize("small_page", ["en-US", "zh-CN"], indirect=True)
+def test_a_family_members_red_code_is_whole_on_the_first_screen(small_page, mother, browser_log):
+    page = small_page
+    log_in(page, DAUGHTER)
+    page.goto(f"/code/{mother.pk}/")
+    expect(page.locator(".code-card")).to_have_attribute("data-color", "red")
+    expect(page.locator("#qr svg, #qr canvas, #qr img").first).to_be_visible()
+    assert page.evaluate("scrollY") == 0
+    qr = page.locator("#qr").bounding_box()
+    assert qr["y"] >= 0 and qr["y"] + qr["height"] <= SMALL["height"], f"the QR ends at {qr['y'] + qr['height']}"
+    assert qr["width"] >= 200, "still large enough to scan"
+    # Whose code it is, is on the first screen too; the inbox and the notice come after it.
+    person = page.locator(".code-person").bounding_box()
+    assert person["y"] + person["height"] <= qr["y"]
+    assert page.locator(".inbox-link").bounding_box()["y"] > qr["y"] + qr["height"]
+    assert page.locator(".agent-banner").bounding_box()["y"] > qr["y"] + qr["height"]
+    assert not browser_log.problems
+
+
+def test_a_refused_form_brings_the_field_to_fix_into_view(small_page, browser_log):
+    page = small_page
+    factories.account(DAUGHTER, password=helpers.PASSWORD)
+    log_in(page, DAUGHTER)
+    page.goto("/declare/?city=410100")  # as "Use Now" on the city's page opens it
+    # Everything but the two commitments, at the end of the form.
+    helpers.fill_declaration(page, name="王小红", id_number=factories.valid_id("19800101"))
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_load_state()
+    banner = page.locator(".form-errors")
+    expect(banner).to_be_visible()
+    expect(banner.get_by_role("link")).to_have_count(2)  # one link per field to fix
+    field = page.locator("#div_id_commitment_truthful")
+    box = field.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= SMALL["height"], "the first field to fix is on screen"
+    assert page.evaluate("document.activeElement.name") == "commitment_truthful"
+    banner.get_by_role("link").nth(1).click()
+    expect(page.locator("#div_id_commitment_consent")).to_be_in_viewport()
+    assert not browser_log.problems
