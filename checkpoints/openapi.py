@@ -47,6 +47,14 @@ def document(server_url: str) -> dict:
                             "description": "Missing, unknown or revoked API key.",
                             "content": {"application/json": {"schema": error}},
                         },
+                        "409": {
+                            "description": (
+                                "The nonce was already used at this venue for a different scan (another token): "
+                                "nothing is logged. Send a new nonce for every scan; resending the same scan "
+                                "with its nonce is answered 200 with the first verdict and duplicate true."
+                            ),
+                            "content": {"application/json": {"schema": error}},
+                        },
                         "413": {
                             "description": "The request body is too large.",
                             "content": {"application/json": {"schema": error}},
@@ -113,6 +121,10 @@ def document(server_url: str) -> dict:
                             "type": "boolean",
                             "description": "A paper code: staff must check the ID card.",
                         },
+                        "duplicate": {
+                            "type": "boolean",
+                            "description": "The same scan sent again with its nonce: the first verdict, logged once.",
+                        },
                     },
                 },
                 "Error": {
@@ -125,6 +137,7 @@ def document(server_url: str) -> dict:
                                 "bad_json",
                                 "missing_field",
                                 "bad_field",
+                                "nonce_reused",
                                 "unauthorized",
                                 "too_large",
                                 "rate_limited",

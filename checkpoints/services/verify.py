@@ -63,6 +63,15 @@ class BadScan(ValueError):
         self.message = message
 
 
+class NonceReused(BadScan):
+    """The nonce was logged at this venue for a different scan: a device that reuses nonces, or
+    someone who planted one. Never answered with that other scan's verdict."""
+
+    def __init__(self) -> None:
+        message = _("This nonce was already used at this venue for another scan: send a new one for every scan.")
+        super().__init__("nonce", str(message))
+
+
 class HasIdNumber(Protocol):
     id_number: str
 
@@ -164,8 +173,8 @@ def verify_scan(
     else:
         issued_at = datetime.fromtimestamp(claims.issued_at, tz=UTC)
         logged = judge_and_log(claims, paper=claims.paper, issued_at=issued_at, **row)
-    if logged.scan_id is None:
-        return logged_result(venue_id, nonce)
+    if logged.scan_id is None:  # the nonce is taken: the same scan sent again, or another one
+        return _same_scan_again(venue_id, nonce, source=source, claims=claims, failure=logged.result)
     holder = logged.holder
     return ScanResult(
         code=logged.result,
@@ -183,6 +192,33 @@ def verify_scan(
 def logged_result(venue_id: int, nonce: str) -> ScanResult:
     """The answer given when this nonce was first logged at the venue."""
     scan = Scan.objects.select_related("applicant").get(venue_id=venue_id, nonce=nonce)
+    return result_of(scan, duplicate=True)
+
+
+def _same_scan_again(
+    venue_id: int, nonce: str, *, source: str, claims: tokens.Claims | None, failure: str
+) -> ScanResult:
+    """The first answer for this nonce, if this is the scan it was given for: the same source
+    and the same token (the same code, issue time and kind; or, for a token that failed before
+    the database, the same failure). Anything else raises NonceReused: answering it with the
+    logged verdict would let a yellow code pass on a green one's nonce."""
+    scan = Scan.objects.select_related("applicant__health_code").get(venue_id=venue_id, nonce=nonce)
+    if scan.source != source:
+        raise NonceReused
+    if claims is None:
+        same = scan.applicant_id is None and scan.issued_at is None and scan.result == failure
+    else:
+        code = scan.applicant.health_code if scan.applicant is not None else None
+        same = (
+            scan.issued_at is not None
+            and int(scan.issued_at.timestamp()) == int(claims.issued_at)
+            and scan.paper == claims.paper
+            and (
+                bytes(code.ref) == bytes(claims.ref) if code is not None else scan.result == Scan.Result.UNKNOWN_PERSON
+            )
+        )
+    if not same:
+        raise NonceReused
     return result_of(scan, duplicate=True)
 
 

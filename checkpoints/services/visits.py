@@ -7,13 +7,18 @@ from datetime import datetime
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from checkpoints.models import Scan, Venue
 from checkpoints.services.scanlog import insert_scan
-from checkpoints.services.verify import ScanResult, check_scan_input, logged_result
+from checkpoints.services.verify import BadScan, NonceReused, ScanResult, check_scan_input, logged_result
 from family.masking import mask_name
 from family.models import Applicant
 from healthcode.colours import Colour
+
+# The scan log's nonce column holds 64 characters; a visit's takes one for its prefix.
+PLACE_NONCE_PREFIX = "~"
+PLACE_NONCE_MAX = 63
 
 
 def get_venue_by_place_code(place_code: str) -> Venue:
@@ -27,6 +32,11 @@ def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datet
     """Log a visit for the applicant, with the live colour of their code. The caller has
     checked that the account holds the applicant. Idempotent by `nonce` (a double submit)."""
     check_scan_input(Scan.Direction.ENTRY, nonce)
+    if len(nonce) > PLACE_NONCE_MAX:
+        raise BadScan("nonce", str(_("nonce must be 8 to 64 letters, digits or _ . : -")))
+    # The visit's nonce comes from the citizen's browser: stored in a namespace of its own (a
+    # character no gate or staff nonce may hold), so that no one can take a gate's nonce first.
+    nonce = PLACE_NONCE_PREFIX + nonce
     now = now or timezone.now()
     code = applicant.health_code
     colour = code.colour if code is not None else Colour.PENDING
@@ -46,8 +56,11 @@ def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datet
         scanned_at=now,
         created=now,
     )
-    if scan_id is None:
-        return logged_result(venue.pk, nonce)
+    if scan_id is None:  # a double submit of the same visit, or a nonce used for someone else
+        earlier = logged_result(venue.pk, nonce)
+        if earlier.applicant_id != applicant.pk:
+            raise NonceReused
+        return earlier
     return ScanResult(
         code=result,
         colour=colour,

@@ -19,7 +19,7 @@ from checkpoints import openapi
 from checkpoints.models import Scan
 from checkpoints.services import ratelimit
 from checkpoints.services.keys import authenticate
-from checkpoints.services.verify import BadScan, parse_scanned_at, verify_scan
+from checkpoints.services.verify import BadScan, NonceReused, parse_scanned_at, verify_scan
 from checkpoints.views.present import api_body
 from healthcode.security import address_bucket, client_ip
 
@@ -105,6 +105,8 @@ def verify(request: HttpRequest) -> JsonResponse:
             api_key_id=gate.key_id,
             scanned_at=scanned_at,
         )
+    except NonceReused as exc:
+        return error(409, "nonce_reused", exc.message, field=exc.field)
     except BadScan as exc:
         return error(400, "bad_field", exc.message, field=exc.field)
     response = JsonResponse(api_body(result))

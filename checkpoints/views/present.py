@@ -43,6 +43,7 @@ def api_body(result: ScanResult) -> dict:
         "reason": result.reason,
         "pass": result.passed,
         "paper": result.paper,
+        "duplicate": result.duplicate,
     }
 
 
@@ -60,7 +61,6 @@ def page_body(result: ScanResult, *, purchase_url: str | None = None) -> dict:
         "paper_note": _("Paper code: check the ID card") if result.paper else "",
         "direction": result.direction,
         "direction_label": Scan.Direction(result.direction).label,
-        "duplicate": result.duplicate,
         "scan_id": result.scan_id,
         "purchase_url": purchase_url,
     }

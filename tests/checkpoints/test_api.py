@@ -15,6 +15,7 @@ from checkpoints.services.keys import create_api_key, revoke_api_key
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
 from healthcode.services import change_colour
+from tests import factories
 from tests.checkpoints.conftest import nonce, token_for
 
 URL = "/api/v1/verify"
@@ -49,6 +50,7 @@ def test_a_green_code_passes(client, gate_key, green_person):
         "reason": "Green code.",
         "pass": True,
         "paper": False,
+        "duplicate": False,
     }
     row = Scan.objects.get()
     assert (row.venue_id, row.api_key_id, row.source, row.staff_id) == (key.venue_id, key.pk, "gate", None)
@@ -71,6 +73,7 @@ def test_a_bad_token_is_a_result_not_an_error(client, gate_key, db):
         "reason": "This QR is not a Henan Health Code.",
         "pass": False,
         "paper": False,
+        "duplicate": False,
     }
     assert Scan.objects.get().result == "malformed"
 
@@ -87,7 +90,7 @@ def test_a_repeated_nonce_is_answered_the_same_and_logged_once(client, gate_key,
     first = post(client, body, gate_key[1]).json()
     change_colour(green_person.health_code_id, Colour.YELLOW, source=ColourChange.Source.AUTHORITY, reason="x")
     again = post(client, body, gate_key[1]).json()
-    assert first == again
+    assert first == again | {"duplicate": False} and again["duplicate"] is True
     assert Scan.objects.count() == 1
 
 
@@ -325,3 +328,28 @@ def test_the_gate_api_leaves_the_id_number_sealed(client, gate_key, green_person
     )
     assert result.masked_id == green_person.id_number[:4] + "*" * 10 + green_person.id_number[-4:]
     assert len(opened) == 1
+
+
+def test_a_nonce_used_for_another_token_is_refused_and_never_passes(client, gate_key, green_person):
+    """A gate's nonce answered the first scan's verdict for any token: a yellow code sent with a
+    green one's nonce passed (session 10's audit). It is refused, and nothing is logged."""
+    other = factories.member(green_person.account, name="王奶奶")
+    factories.declared(green_person.account, other, name="王奶奶", id_number=other.id_number)
+    other.refresh_from_db()
+    change_colour(other.health_code_id, Colour.YELLOW, source=ColourChange.Source.AUTHORITY, reason="x")
+    green = {"token": token_for(green_person), "direction": "entry", "nonce": "gate-1:000042"}
+    assert post(client, green, gate_key[1]).json()["pass"] is True
+    for token in (token_for(other), token_for(green_person, now=time.time() - 5), "garbage"):
+        response = post(client, dict(green, token=token), gate_key[1])
+        assert response.status_code == 409, token
+        assert response.json()["error"] == "nonce_reused" and response.json()["field"] == "nonce"
+    assert Scan.objects.count() == 1
+    again = post(client, green, gate_key[1])  # the same scan sent again: its first verdict
+    assert again.status_code == 200 and again.json()["pass"] is True and again.json()["duplicate"] is True
+
+
+def test_a_failed_token_sent_again_is_answered_the_same(client, gate_key, db):
+    body = {"token": "garbage", "direction": "entry", "nonce": "gate-1:000043"}
+    first, again = post(client, body, gate_key[1]).json(), post(client, body, gate_key[1]).json()
+    assert first["result"] == again["result"] == "malformed" and again["duplicate"] is True
+    assert Scan.objects.count() == 1

@@ -121,3 +121,31 @@ def test_the_poster_qr_opens_the_visit_page(client, venue, manager):
 def test_only_managers_print_the_poster(client, venue, staff):
     client.force_login(staff)
     assert client.get(reverse("checkpoint-poster", args=[venue.pk])).status_code == 404
+
+
+def test_a_visits_nonce_cannot_take_a_gates(client, venue, green_citizen, gate_key):
+    """The visit page's nonce comes from the citizen's browser: it lives in a namespace of its
+    own, so a gate's scan with the same nonce is judged on its own token."""
+    import json
+
+    from tests.checkpoints.conftest import token_for
+
+    member = factories.member(green_citizen, name="王奶奶")
+    factories.declared(green_citizen, member, name="王奶奶", id_number=member.id_number)
+    member.refresh_from_db()
+    change_colour(member.health_code_id, Colour.YELLOW, source=ColourChange.Source.AUTHORITY, reason="x")
+    client.force_login(green_citizen)
+    me = self_applicant(green_citizen)
+    assert client.post(place_url(venue), {"applicant": me.pk, "nonce": "gate-1:000099"}).status_code == 200
+    response = client.post(
+        "/api/v1/verify",
+        json.dumps({"token": token_for(member), "direction": "entry", "nonce": "gate-1:000099"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {gate_key[1]}",
+    )
+    assert response.status_code == 200
+    assert response.json()["pass"] is False and response.json()["duplicate"] is False
+    # The same visit nonce for another person is not that first visit.
+    again = client.post(place_url(venue), {"applicant": member.pk, "nonce": "gate-1:000099"})
+    assert again.status_code == 400
+    assert Scan.objects.filter(applicant=member).count() == 1  # the gate's scan only
