@@ -58,14 +58,22 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 def scan_page(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_venue_for_staff(request.user, pk)
-    context = {
+    direction = Scan.Direction.EXIT if request.GET.get("direction") == Scan.Direction.EXIT else Scan.Direction.ENTRY
+    return render(request, "checkpoints/scan.html", _scan_context(venue, direction=direction))
+
+
+def _scan_context(venue, *, direction: str, token: str = "", error: str = "") -> dict:
+    """The scanner page's context: a fresh nonce, and what was typed when a scan came back."""
+    return {
         "venue": venue,
         "manager": is_manager(venue),
         "nonce": uuid.uuid4().hex,
         "keys_json": json.dumps(keys_document()),
         "medicines": Medicine.choices,
+        "direction": direction,
+        "token": token,
+        "error": error,
     }
-    return render(request, "checkpoints/scan.html", context)
 
 
 @require_POST
@@ -98,12 +106,10 @@ def staff_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except BadScan as exc:
         if _wants_json(request):
             return _json_error(400, "bad_field", exc.message, exc.field)
-        return render(
-            request,
-            "checkpoints/scan.html",
-            {"venue": venue, "error": exc.message, "nonce": uuid.uuid4().hex},
-            status=400,
-        )
+        # The page again, as it was: the scanner's keys, the direction and the typed token kept.
+        kept = Scan.Direction.EXIT if direction == Scan.Direction.EXIT else Scan.Direction.ENTRY
+        context = _scan_context(venue, direction=kept, token=token, error=exc.message)
+        return render(request, "checkpoints/scan.html", context, status=400)
     body = page_body(result, purchase_url=_purchase_url(venue, result))
     if _wants_json(request):
         return JsonResponse(body)

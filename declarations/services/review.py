@@ -15,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from declarations import rules
 from declarations.models import Declaration, HealthEvent, RiskArea, RiskLevel
@@ -32,6 +33,9 @@ from healthcode.services import change_colour
 from healthcode.writes import update_fields
 
 LOOKBACK = timedelta(days=rules.LOOKBACK_DAYS)
+WAITS_WITH_EARLIER = gettext_lazy(
+    "An earlier declaration of this person is waiting for a reviewer; this one waits with it."
+)
 # ColourChange sources that lower a colour on purpose: what was known before them is served.
 RELEASE_SOURCES = (ColourChange.Source.CHECKIN, ColourChange.Source.REVIEWER)
 CASE_KINDS = {
@@ -166,11 +170,25 @@ def _locked_declaration(pk: int, since: datetime, now: datetime):
         occurred_at__gte=since,
         occurred_at__lte=now,
     )
+    # The most severe colour suggested by an earlier declaration of the person still waiting for
+    # a reviewer (its suggestion unknown: yellow); None when none waits. See `review`.
+    waiting = (
+        Declaration.objects.filter(applicant_id=OuterRef("applicant_id"), status=Declaration.Status.NEEDS_REVIEW)
+        .exclude(pk=OuterRef("pk"))
+        .annotate(
+            severity=Case(
+                *(When(suggested_colour=c, then=Value(SEVERITY[c])) for c in (Colour.GREEN, Colour.RED)),
+                default=Value(SEVERITY[Colour.YELLOW]),
+            )
+        )
+        .order_by("-severity")
+        .values("severity")[:1]
+    )
     return (
         Declaration.objects.select_for_update(of=("self", "applicant__health_code"))
         .select_related("city", "applicant__health_code")
         .defer("applicant__name", "applicant__id_number", "applicant__phone")
-        .annotate(has_events=Exists(events))
+        .annotate(has_events=Exists(events), waiting_severity=Subquery(waiting))
         .filter(pk=pk, applicant__health_code__isnull=False)
         .order_by()
     )
@@ -245,6 +263,13 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
         if verdict.manual_review:
             declaration.status = Declaration.Status.NEEDS_REVIEW
             declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
+        elif (declaration.waiting_severity or 0) > SEVERITY[verdict.colour]:
+            # An earlier declaration waits for a reviewer who may find it yellow or red: a milder
+            # one declared meanwhile must not colour the code first (it made a pending code green
+            # until the reviewer came: session 10's audit). It waits with the earlier one; a
+            # declaration as severe or more is applied at once, as raising is always safe.
+            declaration.status = Declaration.Status.NEEDS_REVIEW
+            declaration.review_note = str(WAITS_WITH_EARLIER)
         else:
             declaration.status = Declaration.Status.REVIEWED
             _, declaration.review_note = raise_colour(

@@ -171,6 +171,10 @@ def remove_member(user: User, applicant: Applicant) -> None:
         raise CannotRemove(
             _("A family member with a yellow or red code cannot be removed until the code is green again.")
         )
+    if code is not None and code.colour == Colour.PENDING and applicant.name:
+        # Declared, not yet coloured: a reviewer may still find it yellow or red, and removing
+        # and adding the person again would start them afresh.
+        raise CannotRemove(_("A family member whose code is under review cannot be removed until it has a colour."))
     with transaction.atomic():
         applicant.delete()
         if code is not None:

@@ -72,6 +72,17 @@ def test_the_manual_form_with_a_bad_direction_says_so(staff_client, venue, db):
     assert "direction" in response.content.decode()
 
 
+def test_the_manual_form_sent_back_keeps_the_token_direction_and_scanner(client, venue, manager):
+    client.force_login(manager)
+    url = reverse("checkpoint-verify", args=[venue.pk])
+    response = client.post(url, {"token": "HC1.typed-by-hand", "direction": "exit", "nonce": "bad"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "nonce must be" in page
+    assert ">HC1.typed-by-hand</textarea>" in page
+    assert 'value="exit" checked' in page and 'value="entry" checked' not in page  # later scans stay exits
+    assert 'data-keys="' in page and reverse("checkpoint-manage", args=[venue.pk]) in page
+
+
 def test_json_scan_for_the_page_script(staff_client, venue, green_person):
     body = verify_json(staff_client, venue, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()})
     data = body.json()

@@ -155,3 +155,20 @@ def test_now_is_used_for_the_history(green_citizen, reviewer):
         self_applicant(green_citizen).pk, reviewer, colour=Colour.YELLOW, reason="x", now=moment
     )
     assert decision.change.created == moment
+
+
+def test_a_milder_declaration_waits_with_one_a_reviewer_has_not_decided(waiting, citizen, declare, reviewer):
+    """A pending code waiting for a reviewer was made green by declaring again with milder
+    answers (session 10's audit): the new declaration waits with the earlier one."""
+    milder = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact="no")
+    assert milder.status == Declaration.Status.NEEDS_REVIEW
+    assert "earlier declaration" in milder.review_note
+    assert code_of(citizen).colour == Colour.PENDING
+    reviewers.approve_verdict(waiting.pk, reviewer)
+    assert code_of(citizen).colour == Colour.YELLOW
+
+
+def test_a_declaration_as_severe_as_the_waiting_one_is_applied_at_once(waiting, citizen, declare):
+    worse = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact="yes")
+    assert worse.status == Declaration.Status.REVIEWED
+    assert code_of(citizen).colour == Colour.RED

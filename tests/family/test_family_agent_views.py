@@ -229,3 +229,12 @@ def test_the_take_over_notice_is_in_the_agents_language(client, green_citizen, d
     message = Notice.objects.get(account=green_citizen).message
     assert "王*奶" in message and "now holds" not in message
     assert "健康码" in message
+
+
+def test_a_member_under_review_cannot_be_removed(agent_client, green_citizen):
+    """Removing and adding again would start a person a reviewer may yet find yellow afresh."""
+    pending = factories.member(green_citizen)
+    assert pending.health_code.colour == Colour.PENDING
+    refused = agent_client.post(reverse("family-remove", args=[pending.pk]))
+    assert refused.status_code == 409 and "under review" in refused.content.decode()
+    assert Applicant.objects.filter(pk=pending.pk).exists()
