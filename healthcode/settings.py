@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "crispy_forms",
-    "axes",
+    "healthcode.axes_labels.AxesConfig",  # django-axes, its labels in Chinese too
     "healthcode",
     "family",
     "declarations",

@@ -66,6 +66,17 @@ def test_admin_labels_are_translated():
 
 
 @pytest.mark.django_db
+def test_the_login_lockouts_admin_is_in_chinese(admin_client):
+    """django-axes ships no Chinese: its section came out in English (healthcode/axes_labels.py)."""
+    page = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "登录锁定" in page and "登录尝试" in page
+    for english in ("Axes", "Access attempts", "Access failures", "Access logs"):
+        assert english not in page
+    attempts = admin_client.get(reverse("admin:axes_accessattempt_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已锁定" in attempts.content.decode() and "Locked Out" not in attempts.content.decode()
+
+
+@pytest.mark.django_db
 def test_english_is_the_default(client):
     response = client.get(reverse("city", args=["410100"]))
     assert 'lang="en"' in response.text
