@@ -47,6 +47,13 @@ def _qr(applicant: Applicant) -> dict:
     }
 
 
+def _prefetched(request: HttpRequest) -> bool:
+    """A browser fetching the page ahead of a tap (Sec-Purpose: prefetch, or the older Purpose):
+    nobody has seen it yet."""
+    purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+    return "prefetch" in purpose.lower()
+
+
 @require_GET
 @login_required
 def code_home(request: HttpRequest) -> HttpResponse:
@@ -71,8 +78,8 @@ def code_page(request: HttpRequest, pk: int) -> HttpResponse:
     code = applicant.health_code
     colour = code.colour if code else Colour.PENDING
     notices = unread_notices(request.user) if applicant.has_notices else []
-    if notices:
-        mark_notices_read(request.user, notices)
+    if notices and not _prefetched(request):
+        mark_notices_read(request.user, notices)  # shown once: to a person, not to a prefetch
     context = {
         "applicant": applicant,
         "code": code,

@@ -108,6 +108,8 @@ def test_the_code_page_counts_unread_messages_and_shows_notices_once(client, gre
     unread = InboxMessage.objects.filter(account=green_citizen).count()
     assert unread >= 1  # the colour change's message
     Notice.objects.create(account=green_citizen, message="Your father now holds his own code.")
+    # A browser's prefetch is not the person seeing it: the notice waits for them.
+    assert "Your father now holds his own code." in client.get(url, HTTP_SEC_PURPOSE="prefetch").content.decode()
     page = client.get(url).content.decode()
     assert f"Inbox ({unread} unread)" in page
     assert "Your father now holds his own code." in page
