@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.admin_readonly import ReadOnlyAdminMixin
+from healthcode.masking import mask_account
 from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
 from healthcode.reasons import reason_text
 
@@ -38,7 +39,7 @@ class ColourChangeInline(admin.TabularInline):
     model = ColourChange
     extra = 0
     can_delete = False
-    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason_words", "actor", "approved_by"]
+    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason_words", "by", "approved"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -48,10 +49,29 @@ class ColourChangeInline(admin.TabularInline):
     def reason_words(self, obj: ColourChange) -> str:
         return reason_text(obj)  # in the reader's language
 
+    @admin.display(description=_("reviewer"))
+    def by(self, obj: ColourChange) -> str:
+        return mask_account(obj.actor)  # a reviewer's login is their mobile number
+
+    @admin.display(description=_("approved by"))
+    def approved(self, obj: ColourChange) -> str:
+        return mask_account(obj.approved_by)
+
 
 @admin.register(HealthCode)
 class HealthCodeAdmin(admin.ModelAdmin):
-    """Read-only: colours change through the review services, never by editing a row."""
+    """Raw codes and their whole history, for superusers only (whatever permissions a group
+    holds): a code knows no city, so no reviewer's scope can apply here. Reviewers read a
+    person's colour history in the city-scoped "People" admin of the declarations app.
+    Read-only: colours change through the review services, never by editing a row."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    has_change_permission = has_view_permission
 
     list_display = ["id", "colour", "version", "since", "until"]
     list_filter = ["colour"]

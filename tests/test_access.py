@@ -1,11 +1,13 @@
 """Every URL pattern, visited by every kind of stranger to a citizen's data.
 
 A citizen (the owner) holds a family member, a draft declaration, a paper code and inbox
-messages, and is staff at a venue with a scan. Anonymous visitors, another citizen, another
-family's agent, staff of another venue and a reviewer of another city visit every URL the
-project has, by GET and by POST, with the owner's ids in it: each gets a login redirect, a
-refusal (401/403/404/405/429) or a page of their own, and never any of the owner's data. A URL
-pattern this table does not cover fails the build.
+messages, and is staff at a venue with a scan and a medicine purchase. Anonymous visitors,
+another citizen, another family's agent, staff of another venue and a reviewer of another city
+visit every URL the project has, by GET and by POST, with the owner's ids in it: each gets a
+login redirect, a refusal (401/403/404/405/429) or a page of their own, and never any of the
+owner's data. A URL pattern this table does not cover fails the build. The admin has its own
+permissions: the reviewer of another city opens every record of every admin and is refused
+each (403 where the admin is not theirs, 404 where it is, as if there were no such record).
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from checkpoints.models import Scan, Venue, VenueStaff
 from declarations import services as declarations
-from declarations.services.reviewers import assign_reviewer
+from declarations.models import HealthEvent
+from declarations.services.reviewers import REVIEWER_GROUP, assign_reviewer
 from family.masking import mask_id, mask_name, mask_phone
 from family.services import self_applicant
 from family.services.paper import issue_paper_code
@@ -112,6 +118,15 @@ def world(db, django_capture_on_commit_callbacks):
     scan = Scan.objects.create(
         venue=venue, staff=owner, applicant=member, result="ok", direction="entry", source="staff", nonce="n1"
     )
+    declarations.record_health_event(
+        id_number=member.id_number,
+        kind=HealthEvent.Kind.MEDICINE_PURCHASE,
+        occurred_at=timezone.now(),
+        source="pharmacy",
+        source_ref=f"scan-{scan.pk}",
+        place=venue.name,
+        actor=owner,
+    )
     secrets = [OWNER_NAME, MEMBER_NAME, mask_name(OWNER_NAME), mask_name(MEMBER_NAME), OWNER_PHONE, "13812345671"]
     secrets += [me.id_number, member.id_number, mask_id(me.id_number), mask_id(member.id_number)]
     secrets += [mask_phone(OWNER_PHONE)]
@@ -201,6 +216,31 @@ def test_extra_post_fields_change_nothing(client, world, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         client.post(response["Location"], {"colour": "green", "status": "reviewed"})
     assert self_applicant(intruder).health_code.colour == "yellow"
+
+
+def test_a_reviewer_of_another_city_opens_no_record_in_the_admin(client, world):
+    """Every record of every admin, its change, history and delete pages, by GET and POST, as a
+    reviewer of another city whose group holds more than it should (the raw codes' permissions,
+    as the demo gave every city's reviewers): refused, 403 or 404, never a redirect that says the
+    record exists elsewhere, and none of the owner's data."""
+    secrets, strangers, _ = world
+    reviewer = strangers["reviewer of another city"]
+    Group.objects.get(name=REVIEWER_GROUP).permissions.add(
+        *Permission.objects.filter(codename__in=["view_healthcode", "view_colourchange"])
+    )
+    client.force_login(reviewer)
+    tried = set()
+    for model in admin.site._registry:
+        for pk in model._default_manager.values_list("pk", flat=True):
+            for page in ("change", "history", "delete"):
+                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=[pk])
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    assert response.status_code in (403, 404), f"{method.upper()} {url}: {response.status_code}"
+                    body = response.content.decode(errors="replace")
+                    assert not [secret for secret in secrets if secret in body], f"{method.upper()} {url}"
+            tried.add(model._meta.label)
+    assert {"declarations.HealthEvent", "declarations.Person", "healthcode.HealthCode"} <= tried
 
 
 PLACEHOLDER = 123456789012345678  # 18 digits: the longest id an address may carry (healthcode/converters.py)

@@ -1,5 +1,6 @@
 """What several admins show the same way: a colour as a coloured label, and a health code's
-colour history as a table (the last 20 changes, with source, rules, reason and reviewers).
+colour history as a table (the last 20 changes, with source, rules, reason and reviewers, whose
+logins are masked).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
+from healthcode.masking import mask_account
 from healthcode.models import ColourChange
 from healthcode.reasons import reason_text
 
@@ -37,7 +39,8 @@ def history_table(code_id: int | None) -> str:
                 change.get_source_display(),
                 ", ".join(change.rules),
                 reason_text(change),
-                " / ".join(str(user) for user in (change.actor, change.approved_by) if user) or "—",
+                # A reviewer's login is their mobile number: masked, as every number here.
+                " / ".join(mask_account(user) for user in (change.actor, change.approved_by) if user) or "—",
             )
             for change in changes
         ),

@@ -1,17 +1,30 @@
 """Health events: the health authority marks a person as a case or a close contact (its form
-and its list); the marks are never edited or deleted.
+and its list); the marks are never edited or deleted. Reviewers see the events of their own
+city's people only (ReviewerScoped, through the applicant), each opening logged; an event about
+no known person is seen by superusers and the health authority (who may record events) only.
+The ID number and who recorded it are shown masked.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from declarations.admin.scoped import ReviewerScoped
+from declarations.admin.search import FULL_ID, MASKED_ID, person_search
 from declarations.models import HealthEvent
 from declarations.services import events
-from family.masking import mask_id
+from family.masking import mask_name
+from healthcode.masking import mask_account
 from healthcode.validators import normalise_id, validate_resident_id
+
+# Who may record events (the health authority's case desk) sees every city's, as superusers do.
+RECORDERS = "declarations.add_healthevent"
 
 
 class HealthEventForm(forms.ModelForm):
@@ -49,21 +62,46 @@ class HealthEventForm(forms.ModelForm):
 
 
 @admin.register(HealthEvent)
-class HealthEventAdmin(admin.ModelAdmin):
+class HealthEventAdmin(ReviewerScoped):
     """The health authority's case and contact lists (checkpoints report theirs by service)."""
 
+    city_path = "applicant__city"
+    person_prefix = "applicant__"
     form = HealthEventForm
     list_display = ["created", "kind", "masked_id", "occurred_at", "source", "source_ref"]
     list_filter = ["kind", "source"]
+    list_select_related = ["applicant"]
+    shown = ["kind", "masked_id", "person", "occurred_at", "source_ref", "note", "place", "source"]
+    shown += ["recorder", "created"]
 
-    @admin.display(description=_("ID number"))
-    def masked_id(self, obj: HealthEvent) -> str:
-        return mask_id(obj.id_number)
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        if request.user.has_perm(RECORDERS):
+            return admin.ModelAdmin.get_queryset(self, request)
+        return super().get_queryset(request)
+
+    @admin.display(description=_("person"))
+    def person(self, obj: HealthEvent) -> str:
+        if obj.applicant_id is None:
+            return "—"
+        url = reverse("admin:declarations_person_change", args=[obj.applicant_id])
+        return format_html('<a href="{}">{}</a>', url, mask_name(obj.applicant.name))
+
+    @admin.display(description=_("recorded by"))
+    def recorder(self, obj: HealthEvent) -> str:
+        return mask_account(obj.recorded_by) if obj.recorded_by_id else "—"
+
+    def get_fields(self, request, obj=None):
+        return HealthEventForm.Meta.fields if obj is None else self.shown
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [*HealthEventForm.Meta.fields, "place", "source", "applicant", "recorded_by", "created"]
+        return [] if obj is None else self.shown
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().upper()
+        if MASKED_ID.match(term) or FULL_ID.match(term):
+            # By the event's own ID number: the events about no known person are found too.
+            return person_search(queryset, term), False
+        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj: HealthEvent, form, change) -> None:
         if change:
@@ -79,8 +117,8 @@ class HealthEventAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.source, obj.created = event.pk, event.source, event.created
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def has_add_permission(self, request, obj=None) -> bool:
+        return admin.ModelAdmin.has_add_permission(self, request)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,7 +1,9 @@
 """The base of the reviewers' admins (ReviewerScoped): a reviewer sees only their own city's
-people (declarations.services.reviewers.scoped), superusers all; identity columns masked;
-no adding or deleting; every opening of a record's change page logged (RecordAccess); and
-actions that ask for a reason on an intermediate page before acting through the services.
+people (declarations.services.reviewers.scoped), superusers all; another city's record, or
+none, answers 404 on its change, history and delete pages; identity columns masked; no adding
+or deleting; every opening of a record's change page logged (RecordAccess); actions that ask
+for a reason on an intermediate page before acting through the services, on a selection of
+valid keys only (healthcode/admin_selection.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,9 +22,10 @@ from django.utils.translation import ngettext
 from declarations.admin.search import person_search
 from declarations.services import reviewers
 from family.masking import mask_id, mask_name, mask_phone
+from healthcode.admin_selection import KeysOnlySelection
 
 
-class ReviewerScoped(admin.ModelAdmin):
+class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
     """Only the reviewer's city; masked identity columns; every change page opening logged."""
 
     city_path = "city"
@@ -45,17 +48,33 @@ class ReviewerScoped(admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.object_or_404(request, object_id)
         if self.log_openings and request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                reviewers.log_access(
-                    request.user,
-                    record=self.model._meta.label,
-                    object_id=obj.pk,
-                    applicant_id=getattr(obj, self.applicant_path),
-                    path=request.get_full_path(),
-                )
+            reviewers.log_access(
+                request.user,
+                record=self.model._meta.label,
+                object_id=obj.pk,
+                applicant_id=getattr(obj, self.applicant_path),
+                path=request.get_full_path(),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.object_or_404(request, object_id)  # before Django's permission check: no 403 as a hint
+        return super().delete_view(request, object_id, extra_context)
+
+    def object_or_404(self, request: HttpRequest, object_id: str):
+        """The record, if it is in the reviewer's scope; another city's, or none: 404, as
+        another person's data answers everywhere (Django's admin would redirect to its index
+        saying the record does not exist)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
 
     @admin.display(description=_("name"))
     def masked_name(self, obj) -> str:

@@ -47,6 +47,7 @@ from family.masking import mask_name
 from family.models import Applicant, InboxMessage, Relationship
 from healthcode.colours import Colour
 from healthcode.hooks import enqueue_once_after_commit, release
+from healthcode.masking import mask_numbers
 from healthcode.models import ColourChange, User
 from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.reasons import join_sentences, reason_text
@@ -265,12 +266,11 @@ def _send_claimed(ids: list[int], claimed_at: datetime) -> int:
                 sms.send_sms(to, sms_text(message))
             except Exception as error:  # one message's failure is not the batch's
                 give_up = message.sms_attempts >= settings.HC_SMS_MAX_ATTEMPTS
+                why = error_text(error)
                 mine.filter(pk=message.pk).update(
-                    sms_state=State.FAILED if give_up else State.PENDING, sms_error=str(error)[:200]
+                    sms_state=State.FAILED if give_up else State.PENDING, sms_error=why[:200]
                 )
-                log.warning(
-                    "SMS of inbox message %s not sent (attempt %s): %s", message.pk, message.sms_attempts, error
-                )
+                log.warning("SMS of inbox message %s not sent (attempt %s): %s", message.pk, message.sms_attempts, why)
                 continue
             outcome[State.SENT].append(message.pk)
     finally:
@@ -281,6 +281,12 @@ def _send_claimed(ids: list[int], claimed_at: datetime) -> int:
         if outcome[State.NO_NUMBER]:
             mine.filter(pk__in=outcome[State.NO_NUMBER]).update(sms_state=State.NO_NUMBER)
     return len(outcome[State.SENT])
+
+
+def error_text(error: Exception) -> str:
+    """A sending error as it is logged and kept (InboxMessage.sms_error): its class and its
+    message with every number masked. A gateway's message may name the number it refused."""
+    return f"{type(error).__name__}: {mask_numbers(str(error))}"
 
 
 # ---------------------------------------------------------------------------------------

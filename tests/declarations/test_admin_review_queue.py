@@ -48,14 +48,16 @@ def test_a_reviewer_sees_only_their_city(client, reviewer, luoyang_reviewer, sup
     assert rows(changelist(client, luoyang_reviewer)) == [luoyang]
     assert set(rows(changelist(client, superuser))) == {zhengzhou, luoyang}
     assert [p.pk for p in rows(changelist(client, reviewer, PEOPLE))] == [zhengzhou.applicant_id]
-    # Another city's record by its URL: not found.
+    # Another city's record by its URL: not found (404, as another person's data answers
+    # everywhere; not the admin's redirect to its index), on every page of the record.
     client.force_login(reviewer)
-    for url in (
-        reverse("admin:declarations_declaration_change", args=[luoyang.pk]),
-        reverse("admin:declarations_person_change", args=[luoyang.applicant_id]),
-    ):
-        response = client.get(url)
-        assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    for name, pk in (("declaration", luoyang.pk), ("person", luoyang.applicant_id)):
+        for page in ("change", "history", "delete"):
+            url = reverse(f"admin:declarations_{name}_{page}", args=[pk])
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code == 404, f"{method.upper()} {url}: {response.status_code}"
+                assert "李四" not in response.content.decode()
     assert not RecordAccess.objects.exists()
 
 
@@ -109,6 +111,40 @@ def test_approve_verdict_action(client, reviewer, citizen, declare):
     assert response.status_code == 302
     assert code_of(citizen).colour == Colour.YELLOW
     assert ColourChange.objects.get().actor == reviewer
+
+
+TAMPERED = ["abc", "99999999999999999999", "1\x00", "-1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("person", "override_colours"),
+        ("declaration", "override_colours"),
+        ("declaration", "approve_verdicts"),
+        ("appeal", "uphold"),
+        ("pendingoverride", "approve"),
+    ],
+)
+def test_a_tampered_selection_selects_nothing(client, reviewer, zhengzhou, name, action):
+    client.force_login(reviewer)
+    url = reverse(f"admin:declarations_{name}_changelist")
+    for value in TAMPERED:
+        for extra in ({}, {"apply": "1", "colour": "red", "reason": "x", "note": "x"}):
+            data = {"action": action, "_selected_action": [value]} | extra
+            response = client.post(url, data, follow=True)
+            assert response.status_code == 200
+            assert "Items must be selected in order to perform actions on them" in response.content.decode()
+    assert not ColourChange.objects.filter(source="reviewer").exists()
+
+
+def test_an_action_runs_on_the_valid_ids_of_a_tampered_selection(client, reviewer, citizen, declare):
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    client.force_login(reviewer)
+    selection = [*TAMPERED, str(waiting.pk)]
+    response = client.post(reverse(QUEUE), {"action": "approve_verdicts", "_selected_action": selection})
+    assert response.status_code == 302
+    assert code_of(citizen).colour == Colour.YELLOW
 
 
 def test_override_asks_for_a_reason_first(client, reviewer, zhengzhou, citizen):

@@ -29,6 +29,13 @@ class RefusingBackend(sms.BaseBackend):
         raise sms.SmsError("gateway unavailable")
 
 
+class NamesTheNumber(sms.BaseBackend):
+    """A gateway SDK whose errors name the number it refused (as some do), in E.164 too."""
+
+    def send(self, message: sms.Sms) -> None:
+        raise ValueError(f"The 'To' number {message.to} (+86{message.to}) is not a valid phone number")
+
+
 class BreaksOnYellow(sms.BaseBackend):
     """A gateway client with a bug: any error, not a refusal, for one kind of message."""
 
@@ -144,7 +151,8 @@ def test_a_refused_sms_is_tried_again_later_then_given_up(green_citizen, setting
     me = self_applicant(green_citizen)
     done = change(me, Colour.YELLOW, django_capture_on_commit_callbacks)
     message = InboxMessage.objects.get(change=done)
-    assert (message.sms_state, message.sms_attempts, message.sms_error) == (State.PENDING, 1, "gateway unavailable")
+    assert (message.sms_state, message.sms_attempts) == (State.PENDING, 1)
+    assert message.sms_error == "SmsError: gateway unavailable"
     tried = message.sms_claimed_at
     assert inbox.sweep(now=tried + timedelta(seconds=1)) == (0, 0)  # not at once: the gateway is down
     message.refresh_from_db()
@@ -203,6 +211,22 @@ def test_no_full_number_in_the_log_when_sending(green_citizen, settings, caplog,
         change(me, Colour.YELLOW, django_capture_on_commit_callbacks, "Temperature of 37.3 °C or more.")
     assert "now yellow" in caplog.text
     assert green_citizen.username not in caplog.text and me.id_number not in caplog.text
+
+
+def test_a_refusal_naming_the_number_is_logged_and_kept_masked(
+    green_citizen, settings, caplog, django_capture_on_commit_callbacks
+):
+    """What is logged and kept of a sending error is its class and its message with every
+    number masked: the gateway's message named the full mobile number."""
+    settings.HC_SMS_BACKEND = "tests.family.test_inbox.NamesTheNumber"
+    number = green_citizen.username
+    with caplog.at_level(logging.WARNING, logger="family.services.inbox"):
+        done = change(self_applicant(green_citizen), Colour.YELLOW, django_capture_on_commit_callbacks)
+    kept = InboxMessage.objects.get(change=done).sms_error
+    assert kept.startswith("ValueError: The 'To' number 138****") and "is not a valid phone number" in kept
+    assert "not sent" in caplog.text and "ValueError" in caplog.text
+    for text in (kept, caplog.text):
+        assert number not in text and number[3:] not in text
 
 
 def test_the_message_costs_the_change_two_statements(green_citizen, django_assert_num_queries):

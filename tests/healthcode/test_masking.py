@@ -16,3 +16,22 @@ def test_id_keeps_first_four_and_last_four():
 
 def test_phone():
     assert mask_phone("13800000001") == "138****0001"
+
+
+def test_numbers_in_free_text_are_masked():
+    from healthcode.masking import mask_numbers
+
+    text = "The 'To' number 13812345678 (+8613812345678) for 41010519900307123X is not valid"
+    assert mask_numbers(text) == "The 'To' number 138****5678 (+8613*****5678) for 4101**********123X is not valid"
+    assert mask_numbers("error 503 at 2026-03-01, code 123456") == "error 503 at 2026-03-01, code 123456"
+    assert mask_numbers("ref 1234567") == "ref *******"
+    assert mask_numbers("") == ""
+
+
+def test_an_account_shows_its_login_with_numbers_masked():
+    from healthcode.masking import mask_account
+    from healthcode.models import User
+
+    assert mask_account(User(username="13600000001")) == "136****0001"
+    assert mask_account(User(username="admin")) == "admin"
+    assert mask_account(None) == "—"

@@ -9,7 +9,6 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -27,12 +26,6 @@ CITIZEN = "13800000001"
 STAFF = "13800000002"
 REVIEWER = "13800000003"
 ADMIN = "admin"
-REVIEWER_PERMISSIONS = [
-    ("declarations", "view_declaration"),
-    ("declarations", "change_declaration"),
-    ("healthcode", "view_healthcode"),
-    ("healthcode", "view_colourchange"),
-]
 
 
 RAILWAY_STATION = "Zhengzhou East Railway Station"
@@ -63,17 +56,10 @@ class Command(BaseCommand):
             citizen = self._account(CITIZEN, password)
             staff = self._account(STAFF, password)
             reviewer = self._account(REVIEWER, password)
-            reviewer.is_staff = True
-            reviewer.save(update_fields=["is_staff"])
-            group, _ = Group.objects.get_or_create(name="Reviewers")
-            group.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label__in=[app for app, _ in REVIEWER_PERMISSIONS],
-                    codename__in=[codename for _, codename in REVIEWER_PERMISSIONS],
-                )
-            )
-            reviewer.groups.add(group)
-            assign_reviewer(reviewer, zhengzhou)  # the review admin, scoped to Zhengzhou's people
+            # The review admin, scoped to Zhengzhou's people, with the permissions every reviewer
+            # has (declarations.services.reviewers.REVIEWER_PERMISSIONS) and no others: the group
+            # is shared by every city's reviewers.
+            assign_reviewer(reviewer, zhengzhou)
             admin = User.objects.filter(username=ADMIN).first()
             if admin is None:
                 User.objects.create_superuser(ADMIN, "", password)

@@ -1,0 +1,48 @@
+"""Masking numbers for what people other than their owner see: ID and mobile numbers, an
+account's login (a citizen's or a reviewer's is their mobile number), and free text that may
+hold either (a gateway's error message). In the core so that its own admin masks too;
+family/masking.py adds names and is what the apps above import.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A run of 7 or more digits (an ID number may end in X): a mobile, ID or other personal number.
+DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{7,}[Xx]?")
+
+
+def mask_id(number: str) -> str:
+    """First 4 and last 4 characters, the rest *: 4101********1234."""
+    number = (number or "").strip()
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_phone(number: str) -> str:
+    """138****0001."""
+    number = (number or "").strip()
+    if len(number) != 11:
+        return "*" * len(number)
+    return number[:3] + "****" + number[-4:]
+
+
+def mask_numbers(text: str) -> str:
+    """Every run of 7 or more digits in the text masked: 11 digits as a mobile number
+    (138****0001), longer ones as an ID number (4101**********1234), shorter ones whole."""
+    return DIGIT_RUN.sub(lambda match: _mask_run(match[0]), text or "")
+
+
+def _mask_run(run: str) -> str:
+    if len(run) == 11:
+        return mask_phone(run)
+    return mask_id(run)
+
+
+def mask_account(user) -> str:
+    """An account as pages show who acted: its login with any number in it masked (a staff
+    login name such as "admin" as it is); "—" for none."""
+    if user is None:
+        return "—"
+    return mask_numbers(user.get_username())
