@@ -3,8 +3,11 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.admin_readonly import ReadOnlyAdminMixin
+from healthcode.loginforms import StaffLoginForm
 from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
 from healthcode.reasons import reason_text
+
+admin.site.login_form = StaffLoginForm  # a username longer than any account's is a wrong login
 
 
 @admin.register(User)
