@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,14 @@ from healthcode.fields import EncryptedCharField
 from healthcode.models import City
 
 COMMITMENTS_VERSION = 1
+
+# The times a risk area or a health event may carry (database constraints; the admin's forms
+# hold them closer): nothing the authority records is older than the first cases, in December
+# 2019, and nothing is dated after 2099. A date outside them is a slip of the keyboard (year
+# 0001, 9999), and near the ends of Python's calendar a time-zone shift fails: 0001-01-01 in
+# Henan is a day of year 0 in UTC, which Postgres stores and no page could read back.
+EARLIEST_DATE = datetime(2019, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+LATEST_DATE = datetime(2100, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class Symptom(models.TextChoices):
@@ -156,7 +166,15 @@ class RiskArea(models.Model):
                 condition=models.Q(effective_until__isnull=True)
                 | models.Q(effective_until__gt=models.F("effective_from")),
                 name="riskarea_until_after_from",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_from__gte=EARLIEST_DATE, effective_from__lt=LATEST_DATE),
+                name="riskarea_from_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True) | models.Q(effective_until__lte=LATEST_DATE),
+                name="riskarea_until_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,7 +235,15 @@ class HealthEvent(models.Model):
         ordering = ["-created"]
         verbose_name = _("health event")
         verbose_name_plural = _("health events")
-        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="healthevent_once_per_source_ref")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_ref"], name="healthevent_once_per_source_ref"),
+            # Nothing is known before it happens: an event dated after it was recorded would be
+            # skipped by the re-assessment it starts (the rules count what has happened).
+            models.CheckConstraint(
+                condition=models.Q(occurred_at__gte=EARLIEST_DATE, occurred_at__lte=models.F("created")),
+                name="healthevent_occurred_in_range",
+            ),
+        ]
         # Contact tracing's sweep looks for recent cases among many more companion events.
         indexes = [
             models.Index(

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from healthcode.loginforms import LongUsernameRefused
 from healthcode.models import User
 from healthcode.validators import MOBILE, normalise_mobile, validate_mobile
 
@@ -33,10 +34,10 @@ class SignupForm(BaseUserCreationForm):
         return phone
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(LongUsernameRefused, AuthenticationForm):
+    username_max_length = 20  # "+86 138-0013-8000 " and the like; longer is a wrong login
     username = forms.CharField(
         label=_("Mobile number"),
-        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username", "autofocus": True}),
     )
     error_messages = {

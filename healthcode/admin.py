@@ -1,17 +1,44 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.admin_readonly import ReadOnlyAdminMixin
+from healthcode.loginforms import StaffLoginForm
 from healthcode.masking import mask_account
 from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
 from healthcode.reasons import reason_text
+
+admin.site.login_form = StaffLoginForm  # a username longer than any account's is a wrong login
+# A login name that still fits its encrypted column (160 characters) once sealed.
+USERNAME_MAX = 64
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    """Django's form asks the database for the name in any case (username__iexact), which an
+    encrypted column cannot answer: adding an account was a 500 whatever the name. Names are
+    compared as stored (a mobile number has no case), and kept short enough to seal."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].max_length = USERNAME_MAX
+        self.fields["username"].widget.attrs["maxlength"] = str(USERNAME_MAX)
+        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX))
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data.get("username")
+        if username and User.objects.filter(username=username).exists():
+            raise ValidationError(self.instance.unique_error_message(User, ["username"]))
+        return username
 
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     """Usernames (mobile numbers) are encrypted at rest: search finds an exact number or name."""
 
+    add_form = AccountCreationForm
     search_fields = ["first_name", "last_name", "email"]
     fieldsets = [*UserAdmin.fieldsets, (_("Language"), {"fields": ["language"]})]
 

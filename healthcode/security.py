@@ -9,14 +9,21 @@ from django.http import HttpRequest
 
 from healthcode.validators import normalise_mobile
 
+# No account's username is longer (healthcode.models.User.username, as its forms take it): a
+# login form answers a longer one as a wrong login (healthcode/loginforms.py). django-axes keeps
+# a failed login's username in a varchar(255).
+USERNAME_MAX_LENGTH = 160
+
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The username django-axes counts failures against: the mobile number as the login form
-    normalises it, so "+86 138 0000 0001" and "13800000001" share one counter."""
+    normalises it, so "+86 138 0000 0001" and "13800000001" share one counter; at most
+    USERNAME_MAX_LENGTH characters, whoever calls authenticate() (a longer one named no one,
+    and made axes' write of the failure a server error on Postgres)."""
     raw = (credentials or {}).get("username") or request.POST.get("username", "")
     raw = str(raw).strip()
     candidate = normalise_mobile(raw)
-    return candidate if candidate.isdigit() else raw
+    return (candidate if candidate.isdigit() else raw)[:USERNAME_MAX_LENGTH]
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -7,14 +7,19 @@ The ID number and who recorded it are shown masked.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from declarations import rules
 from declarations.admin.scoped import ReviewerScoped
 from declarations.admin.search import FULL_ID, MASKED_ID, person_search
 from declarations.models import HealthEvent
@@ -51,6 +56,30 @@ class HealthEventForm(forms.ModelForm):
         number = normalise_id(self.cleaned_data["id_number"])
         validate_resident_id(number)
         return number
+
+    def clean_occurred_at(self) -> datetime:
+        # The review counts the events of the past 14 days that have happened: a case dated
+        # ahead (3 hours, or in 9999) was "added successfully" and changed no colour, its
+        # re-assessment marked done at once; an older one changes none either. A few minutes
+        # ahead (the authority's clock runs fast) is taken as now (events.occurred).
+        occurred = self.cleaned_data["occurred_at"]
+        now = timezone.now()
+        if occurred > now + events.CLOCK_SLACK:
+            raise forms.ValidationError(
+                _("This is in the future (it is %(now)s now): give the time it happened."),
+                code="future",
+                params={"now": date_format(timezone.localtime(now), "DATETIME_FORMAT")},
+            )
+        if occurred < now - timedelta(days=rules.LOOKBACK_DAYS):
+            raise forms.ValidationError(
+                _(
+                    "This is more than %(days)s days ago: the colour rules look back %(days)s days, "
+                    "so it would change no one's colour. Check the date."
+                ),
+                code="too_old",
+                params={"days": rules.LOOKBACK_DAYS},
+            )
+        return occurred
 
     def clean_source_ref(self) -> str:
         ref = self.cleaned_data["source_ref"].strip()

@@ -15,6 +15,7 @@ task runs on commit, and a beat sweep in checkpoints traces any case it missed).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,13 +24,18 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from declarations.models import HealthEvent
+from declarations.models import EARLIEST_DATE, HealthEvent
 from family.models import Applicant
 from healthcode.bulk import insert_rows
 from healthcode.hooks import after_commit, enqueue_after_commit
 from healthcode.models import User
 from healthcode.validators import normalise_id
 
+log = logging.getLogger(__name__)
+
+# How far ahead of this server's clock the admin takes an event's time (a reporter's clock that
+# runs fast); such a time is recorded as the moment it is recorded (`occurred`).
+CLOCK_SLACK = timedelta(minutes=5)
 # Events about a case itself: the case's companions are traced (the "case_recorded" hook).
 CASE_KINDS = (HealthEvent.Kind.CONFIRMED_CASE, HealthEvent.Kind.SUSPECTED_CASE)
 # People re-assessed per background task when many events arrive at once.
@@ -50,6 +56,24 @@ _COLUMNS = (
 )
 
 
+def occurred(occurred_at: datetime, now: datetime, source_ref: str) -> datetime:
+    """When an event is recorded as having happened: never after it is recorded (a clock ahead
+    of ours, a scan uploaded with one: the re-assessment it starts counts what has happened,
+    and would skip it), nor before the first cases (a slip of the keyboard). The database
+    holds both (the constraint healthevent_occurred_in_range); the admin's form refuses such
+    times with a message, so more than a few minutes off is logged."""
+    if occurred_at > now:
+        if occurred_at > now + CLOCK_SLACK:
+            log.warning("health event %s dated %s, after it was recorded: recorded as %s", source_ref, occurred_at, now)
+        return now
+    if occurred_at < EARLIEST_DATE:
+        log.warning(
+            "health event %s dated %s, before the first cases: recorded as %s", source_ref, occurred_at, EARLIEST_DATE
+        )
+        return EARLIEST_DATE
+    return occurred_at
+
+
 def record_health_event(
     *,
     id_number: str,
@@ -63,7 +87,8 @@ def record_health_event(
     now: datetime | None = None,
 ) -> HealthEvent:
     """Record one event about the person with this ID number and re-assess their colour.
-    Idempotent by (source, source_ref): recording the same event twice changes nothing."""
+    Idempotent by (source, source_ref): recording the same event twice changes nothing. The
+    time it happened is kept within what can be (`occurred`)."""
     from declarations.tasks import reassess_person  # tasks import services: import late
 
     kind = HealthEvent.Kind(kind)
@@ -77,7 +102,7 @@ def record_health_event(
                     kind=kind,
                     id_number=id_number,
                     applicant_id=applicant_id,
-                    occurred_at=occurred_at,
+                    occurred_at=occurred(occurred_at, now, source_ref),
                     source=source,
                     source_ref=source_ref,
                     place=place,
@@ -141,7 +166,8 @@ def record_health_events(
         for event in events:
             id_number = normalise_id(event.id_number)
             applicant_id = event.applicant_id or by_id.get(id_number)
-            row = (kind.value, seal(id_number), applicant_id, event.occurred_at, source, event.source_ref)
+            when = occurred(event.occurred_at, now, event.source_ref)
+            row = (kind.value, seal(id_number), applicant_id, when, source, event.source_ref)
             due = now if applicant_id is not None else None
             rows[event.source_ref] = (*row, event.place, event.note, actor.pk if actor else None, now, due)
         # One statement per few thousand rows. An event recorded before (a second run) or by

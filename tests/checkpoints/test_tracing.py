@@ -305,7 +305,8 @@ def test_close_contacts_and_other_events_are_not_traced(case, now, django_captur
 
 def test_the_sweep_finds_cases_whose_trace_was_lost(case, now, django_capture_on_commit_callbacks):
     event = mark_case(case, now)  # its on-commit trace never ran (not captured)
-    HealthEvent.objects.filter(pk=event.pk).update(created=now - timedelta(minutes=5))
+    earlier = now - timedelta(minutes=5)
+    HealthEvent.objects.filter(pk=event.pk).update(created=earlier, occurred_at=earlier)
     assert tracing.untraced_cases(now=now) == [event.pk]
     assert tracing.untraced_cases(now=now + timedelta(days=15)) == []  # too old to matter
     with django_capture_on_commit_callbacks(execute=True):

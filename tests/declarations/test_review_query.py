@@ -42,6 +42,7 @@ def add_event(applicant, *, at, by_applicant: bool, ref: str) -> None:
         occurred_at=at,
         source="pharmacy",
         source_ref=ref,
+        created=max(at, timezone.now()),  # recorded no earlier than it happened (a constraint)
     )
 
 

@@ -50,7 +50,7 @@ def test_reviewers_do_not_open_raw_codes_whatever_their_group_holds(client, gree
 def test_the_demo_reviewers_hold_no_raw_code_permission(db):
     group = Group.objects.create(name=reviewers.REVIEWER_GROUP)
     group.permissions.add(*raw_code_permissions())  # what an earlier seed_demo left
-    migration = importlib.import_module("declarations.migrations.0011_reviewers_without_raw_codes")
+    migration = importlib.import_module("declarations.migrations.0013_reviewers_without_raw_codes")
     migration.remove_raw_code_permissions(apps, None)
     assert not group.permissions.filter(content_type__app_label="healthcode").exists()
     call_command("seed_demo", stdout=io.StringIO())
@@ -71,3 +71,16 @@ def test_who_changed_a_colour_is_masked(client, green_citizen):
     client.force_login(make_reviewer("13600000002"))
     page = client.get(reverse("admin:declarations_person_change", args=[person.pk])).content.decode()
     assert "On the CDC list" in page and "136****0001" in page and "13600000001" not in page
+
+
+def test_the_admin_adds_an_account_and_refuses_a_taken_name(admin_client):
+    """Django's form looked the name up in any case, which the encrypted column refuses: a 500."""
+    url = reverse("admin:healthcode_user_add")
+    form = {"username": "13912340000", "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"}
+    form |= {"usable_password": "true"}
+    assert admin_client.post(url, form).status_code == 302
+    assert User.objects.filter(username="13912340000").exists()
+    again = admin_client.post(url, form)
+    assert again.status_code == 200 and "already exists" in again.content.decode()
+    too_long = admin_client.post(url, form | {"username": "x" * 65})
+    assert too_long.status_code == 200 and "at most 64 characters" in too_long.content.decode()

@@ -276,3 +276,74 @@ def test_the_pause_is_shown_in_whole_minutes_rounded_up(seconds, minutes):
     from healthcode.loginlimit import wait_shown
 
     assert wait_shown(seconds).total_seconds() == minutes * 60
+
+
+# A username longer than any account's (an audit: 300 characters at /admin/login/ were a server
+# error on Postgres, where django-axes could not write them into its varchar(255)).
+
+
+@pytest.mark.parametrize("length", [161, 300, 100_000])
+def test_an_overlong_username_at_the_admin_is_a_wrong_login(client, db, length):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("admin:login"), {"username": "x" * length, "password": "x"}, REMOTE_ADDR=_address())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please enter the correct username and password for a staff account." in page
+    assert 'value="' + "x" * length + '"' in page  # as typed
+    assert not AccessAttempt.objects.exists()  # answered before anyone was looked up
+
+
+def test_an_admin_username_up_to_the_longest_is_checked(client, db):
+    from axes.models import AccessAttempt
+
+    User.objects.create_superuser("x" * 100, "", PASSWORD)  # about the longest that fits, encrypted
+    response = client.post(reverse("admin:login"), {"username": "x" * 100, "password": PASSWORD})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    client.logout()
+    client.post(reverse("admin:login"), {"username": "x" * 160, "password": "x"}, REMOTE_ADDR=_address())
+    assert AccessAttempt.objects.get().username == "x" * 160  # asked and counted, as any wrong login
+
+
+@pytest.mark.parametrize("username", ["1" * 21, "x" * 300, "13800138000" * 2])
+def test_an_overlong_number_at_the_site_is_a_wrong_login(client, citizen, username):
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR=_address())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The mobile number or password is not right. Please try again." in page
+    assert "at most" not in page and "_auth_user_id" not in client.session
+
+
+def test_a_number_typed_with_spaces_within_the_length_logs_in(client, citizen):
+    response = client.post(reverse("login"), {"username": " +86 138 0013 8000 ", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_username_axes_counts_fits_its_column(rf):
+    from axes.models import AccessAttempt
+
+    from healthcode.security import USERNAME_MAX_LENGTH, login_username
+
+    assert USERNAME_MAX_LENGTH <= AccessAttempt._meta.get_field("username").max_length
+    assert login_username(rf.post("/admin/login/", {"username": "x" * 300})) == "x" * USERNAME_MAX_LENGTH
+    assert login_username(rf.post("/", {}), {"username": "+86 138 0013 8000"}) == "13800138000"
+
+
+def test_axes_counts_an_overlong_username_on_postgres(client, rf, db):
+    """Whoever calls authenticate() with a long username (the forms answer before asking): on
+    Postgres, django-axes' write of the failure was the server error."""
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+    from django.db import connection
+
+    from tests.conftest import missing_services
+
+    if connection.vendor != "postgresql":
+        missing_services("varchar lengths are Postgres' to enforce (DATABASE_URL=postgres://…; CI sets it)")
+    request = rf.post("/admin/login/", {"username": "x" * 300, "password": "x"}, REMOTE_ADDR=_address())
+    assert authenticate(request, username="x" * 300, password="x") is None
+    assert len(AccessAttempt.objects.get().username) == 160
+    for url in (reverse("admin:login"), reverse("login")):  # the audit's requests
+        for length in (300, 1000):
+            response = client.post(url, {"username": "x" * length, "password": "x"}, REMOTE_ADDR=_address())
+            assert response.status_code == 200

@@ -19,7 +19,7 @@ def remove_raw_code_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("declarations", "0010_reassess_rereview_due"),
+        ("declarations", "0012_dates_in_range"),
         ("healthcode", "0008_reason_parts_account_language"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
