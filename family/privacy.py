@@ -22,6 +22,7 @@ def export(user: User) -> dict[str, Any]:
                 "mobile_number": applicant.phone,
                 "city": applicant.city.name_en if applicant.city else None,
                 "added": applicant.created.isoformat(),
+                "last_shown": applicant.last_shown.isoformat() if applicant.last_shown else None,
                 "code": None
                 if code is None
                 else {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -16,16 +16,26 @@ admin.site.login_form = StaffLoginForm  # a username longer than any account's i
 USERNAME_MAX = 64
 
 
-class AccountCreationForm(AdminUserCreationForm):
-    """Django's form asks the database for the name in any case (username__iexact), which an
-    encrypted column cannot answer: adding an account was a 500 whatever the name. Names are
-    compared as stored (a mobile number has no case), and kept short enough to seal."""
+class SealableName:
+    """A login name short enough to fit its encrypted column once sealed (a longer one was a
+    database error on saving, not a message on the form)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].max_length = USERNAME_MAX
-        self.fields["username"].widget.attrs["maxlength"] = str(USERNAME_MAX)
-        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX))
+        field = self.fields["username"]
+        field.max_length = USERNAME_MAX
+        field.widget.attrs["maxlength"] = str(USERNAME_MAX)
+        field.validators.append(MaxLengthValidator(USERNAME_MAX))
+
+
+class AccountChangeForm(SealableName, UserChangeForm):
+    pass
+
+
+class AccountCreationForm(SealableName, AdminUserCreationForm):
+    """Django's form asks the database for the name in any case (username__iexact), which an
+    encrypted column cannot answer: adding an account was a 500 whatever the name. Names are
+    compared as stored (a mobile number has no case)."""
 
     def clean_username(self) -> str:
         username = self.cleaned_data.get("username")
@@ -39,6 +49,7 @@ class AccountAdmin(UserAdmin):
     """Usernames (mobile numbers) are encrypted at rest: search finds an exact number or name."""
 
     add_form = AccountCreationForm
+    form = AccountChangeForm
     search_fields = ["first_name", "last_name", "email"]
     fieldsets = [*UserAdmin.fieldsets, (_("Language"), {"fields": ["language"]})]
 

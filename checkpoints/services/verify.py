@@ -174,7 +174,7 @@ def verify_scan(
         issued_at = datetime.fromtimestamp(claims.issued_at, tz=UTC)
         logged = judge_and_log(claims, paper=claims.paper, issued_at=issued_at, **row)
     if logged.scan_id is None:  # the nonce is taken: the same scan sent again, or another one
-        return _same_scan_again(venue_id, nonce, source=source, claims=claims, failure=logged.result)
+        return _same_scan_again(venue_id, nonce, token, source=source, claims=claims, failure=logged.result)
     holder = logged.holder
     return ScanResult(
         code=logged.result,
@@ -196,7 +196,7 @@ def logged_result(venue_id: int, nonce: str) -> ScanResult:
 
 
 def _same_scan_again(
-    venue_id: int, nonce: str, *, source: str, claims: tokens.Claims | None, failure: str
+    venue_id: int, nonce: str, token: object, *, source: str, claims: tokens.Claims | None, failure: str
 ) -> ScanResult:
     """The first answer for this nonce, if this is the scan it was given for: the same source
     and the same token (the same code, issue time and kind; or, for a token that failed before
@@ -205,6 +205,13 @@ def _same_scan_again(
     scan = Scan.objects.select_related("applicant__health_code").get(venue_id=venue_id, nonce=nonce)
     if scan.source != source:
         raise NonceReused
+    if claims is None and scan.issued_at is not None:
+        # A retry that came after the token expired (its first answer was lost, and it was
+        # sent again without scanned_at): the token as it was when first scanned.
+        try:
+            claims = tokens.verify(token if isinstance(token, str) else "", now=scan.scanned_at.timestamp())
+        except tokens.TokenError:
+            raise NonceReused from None
     if claims is None:
         same = scan.applicant_id is None and scan.issued_at is None and scan.result == failure
     else:

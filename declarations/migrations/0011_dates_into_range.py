@@ -20,13 +20,15 @@ def bring_into_range(apps, schema_editor):
     for it): the re-assessment it started at the time read nothing."""
     RiskArea = apps.get_model("declarations", "RiskArea")
     HealthEvent = apps.get_model("declarations", "HealthEvent")
-    RiskArea.objects.filter(effective_from__lt=EARLIEST).update(effective_from=EARLIEST)
-    RiskArea.objects.filter(effective_from__gte=LATEST).update(effective_from=LATEST - datetime.timedelta(seconds=1))
-    RiskArea.objects.filter(effective_until__gt=LATEST).update(effective_until=None)
-    # An area that ended before the first cases (both dates typed in year 1): over at once.
-    RiskArea.objects.filter(effective_until__lte=F("effective_from")).update(
-        effective_until=F("effective_from") + datetime.timedelta(seconds=1)
+    # In an order that never breaks "until after from" (checked by each statement): an area that
+    # ended before the first cases (both dates typed in year 1) is over at once, both dates in
+    # one statement; then the starts alone, whose ends lie after them.
+    RiskArea.objects.filter(effective_until__lte=EARLIEST).update(
+        effective_from=EARLIEST, effective_until=EARLIEST + datetime.timedelta(seconds=1)
     )
+    RiskArea.objects.filter(effective_from__lt=EARLIEST).update(effective_from=EARLIEST)
+    RiskArea.objects.filter(effective_until__gt=LATEST).update(effective_until=None)
+    RiskArea.objects.filter(effective_from__gte=LATEST).update(effective_from=LATEST - datetime.timedelta(seconds=1))
     RiskArea.objects.filter(rereview_due__gt=LATEST).update(rereview_due=LATEST)
     HealthEvent.objects.filter(occurred_at__lt=EARLIEST).update(occurred_at=EARLIEST)
     late = HealthEvent.objects.filter(occurred_at__gt=F("created"))

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -170,28 +170,32 @@ def _locked_declaration(pk: int, since: datetime, now: datetime):
         occurred_at__gte=since,
         occurred_at__lte=now,
     )
-    # The most severe colour suggested by an earlier declaration of the person still waiting for
-    # a reviewer (its suggestion unknown: yellow); None when none waits. See `review`.
-    waiting = (
-        Declaration.objects.filter(applicant_id=OuterRef("applicant_id"), status=Declaration.Status.NEEDS_REVIEW)
-        .exclude(pk=OuterRef("pk"))
-        .annotate(
-            severity=Case(
-                *(When(suggested_colour=c, then=Value(SEVERITY[c])) for c in (Colour.GREEN, Colour.RED)),
-                default=Value(SEVERITY[Colour.YELLOW]),
-            )
-        )
-        .order_by("-severity")
-        .values("severity")[:1]
-    )
     return (
         Declaration.objects.select_for_update(of=("self", "applicant__health_code"))
         .select_related("city", "applicant__health_code")
         .defer("applicant__name", "applicant__id_number", "applicant__phone")
-        .annotate(has_events=Exists(events), waiting_severity=Subquery(waiting))
+        .annotate(has_events=Exists(events))
         .filter(pk=pk, applicant__health_code__isnull=False)
         .order_by()
     )
+
+
+def _waiting_severity(declaration: Declaration, now: datetime) -> int:
+    """How severe a colour the person's other declarations waiting for a reviewer suggest (one
+    without a suggestion counts as yellow), 0 when none waits. Read after the code's lock, in
+    its own statement: another review holding the lock may just have sent one to a reviewer,
+    and a subquery of the locking statement would have read the rows before the wait. Asked
+    only while the code has no colour, so a review of a coloured code costs no more."""
+    suggestions = (
+        Declaration.objects.filter(
+            applicant_id=declaration.applicant_id,
+            status=Declaration.Status.NEEDS_REVIEW,
+            confirmed_at__gte=now - LOOKBACK,
+        )
+        .exclude(pk=declaration.pk)
+        .values_list("suggested_colour", flat=True)
+    )
+    return max((SEVERITY.get(c or Colour.YELLOW, SEVERITY[Colour.YELLOW]) for c in suggestions), default=0)
 
 
 def _locked_code(pk: int):
@@ -263,7 +267,7 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
         if verdict.manual_review:
             declaration.status = Declaration.Status.NEEDS_REVIEW
             declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
-        elif (declaration.waiting_severity or 0) > SEVERITY[verdict.colour]:
+        elif code.colour == Colour.PENDING and _waiting_severity(declaration, now) > SEVERITY[verdict.colour]:
             # An earlier declaration waits for a reviewer who may find it yellow or red: a milder
             # one declared meanwhile must not colour the code first (it made a pending code green
             # until the reviewer came: session 10's audit). It waits with the earlier one; a

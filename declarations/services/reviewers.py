@@ -24,6 +24,7 @@ from declarations import rules
 from declarations.models import Appeal, Declaration, PendingOverride, RecordAccess, ReviewerProfile
 from family.models import Applicant
 from healthcode.colours import Colour
+from healthcode.hooks import enqueue_after_commit
 from healthcode.models import City, ColourChange, HealthCode, User
 from healthcode.reasons import words
 from healthcode.services import StaleCode, change_colour
@@ -204,9 +205,27 @@ def decide(
         )
         if not moved:
             raise ReviewError("already_decided", _("This declaration has been decided already."))
+        _release_later(applicant_id, declaration_id)
         return _set_colour(
             applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id, reason_parts=reason_parts
         )
+
+
+def _release_later(applicant_id: int, declaration_id: int) -> None:
+    """The person's later declarations waiting for a reviewer go back to the machine once this
+    one is decided: those that waited only for it (services/review.py) are then applied (never
+    lowering the colour just set), and those that need a person on their own come back."""
+    from declarations.tasks import review_declaration  # tasks import services: import late
+
+    confirmed_at = Declaration.objects.filter(pk=declaration_id).values_list("confirmed_at", flat=True).first()
+    later = Declaration.objects.filter(
+        applicant_id=applicant_id, status=Declaration.Status.NEEDS_REVIEW, confirmed_at__gt=confirmed_at
+    )
+    for pk in later.values_list("pk", flat=True):
+        if Declaration.objects.filter(pk=pk, status=Declaration.Status.NEEDS_REVIEW).update(
+            status=Declaration.Status.CONFIRMED
+        ):
+            enqueue_after_commit(review_declaration, pk)
 
 
 def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now: datetime | None = None) -> Decision:

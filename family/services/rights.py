@@ -34,6 +34,10 @@ def delete_account(user: User) -> None:
         raise CannotDelete(
             _("Your account holds a yellow or red code. It can be deleted once every code it holds is green again.")
         )
+    # Declared and not yet coloured: a reviewer may still find it yellow or red, and signing up
+    # again would start the person afresh (as removing a family member would: members.py).
+    if people.filter(health_code__colour=Colour.PENDING).exclude(name="").exists():
+        raise CannotDelete(_("Your account holds a code under review. It can be deleted once the review is done."))
     with transaction.atomic():
         code_ids = list(people.exclude(health_code=None).values_list("health_code_id", flat=True))
         privacy.erase(user)

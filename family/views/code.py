@@ -70,7 +70,7 @@ def code_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def code_page(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = code_page_applicant(request.user, pk)
-    if request.session.get(SESSION_KEY) != applicant.pk:
+    if request.session.get(SESSION_KEY) != applicant.pk and not _prefetched(request):
         # Remembered for Switch Applicants: in the session, and with the account (once per
         # session and choice, so the page's own reads stay two).
         request.session[SESSION_KEY] = applicant.pk

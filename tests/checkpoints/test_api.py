@@ -353,3 +353,15 @@ def test_a_failed_token_sent_again_is_answered_the_same(client, gate_key, db):
     first, again = post(client, body, gate_key[1]).json(), post(client, body, gate_key[1]).json()
     assert first["result"] == again["result"] == "malformed" and again["duplicate"] is True
     assert Scan.objects.count() == 1
+
+
+def test_a_retry_after_the_token_expired_gets_the_first_verdict(client, gate_key, green_person):
+    """The gate's first answer was lost; it sends the same scan again a minute later without
+    scanned_at: the same scan, not a reused nonce."""
+    made = time.time() - 120  # the token expired 60 s after this, with 30 s of skew
+    body = {"token": token_for(green_person, now=made), "direction": "entry", "nonce": "gate-1:000077"}
+    first = post(client, body | {"scanned_at": made + 1}, gate_key[1])
+    assert first.status_code == 200 and first.json()["pass"] is True
+    again = post(client, body, gate_key[1])
+    assert again.status_code == 200 and again.json()["pass"] is True and again.json()["duplicate"] is True
+    assert Scan.objects.count() == 1

@@ -11,16 +11,14 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from declarations.models import EARLIEST_DATE, HealthEvent, RiskArea
-from declarations.services.events import NewEvent, record_health_event, record_health_events, sweep_unassessed
+from declarations.services.events import NewEvent, record_health_event, record_health_events
 from family.services import self_applicant
 from healthcode.colours import Colour
-from tests import factories
 from tests.declarations.conftest import code_of
 
 EVENT_ADD = "admin:declarations_healthevent_add"
@@ -204,72 +202,3 @@ def test_the_database_refuses_dates_out_of_range(green_citizen):
 
 # ---------------------------------------------------------------------------------------
 # Rows saved before: the migration
-
-
-def _stored_as_written(table: str, values: dict) -> None:
-    """A row as an admin form wrote it before the constraints, dates as the database keeps
-    them (a day of year 0 cannot pass through Python)."""
-    columns = ", ".join(values)
-    marks = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
-
-
-def _year_one_in_henan() -> str:
-    # 0001-01-01 00:00 in Henan: 0000-12-31 16:00 UTC, as each database keeps it.
-    return "0001-01-01 00:00:00+08:00" if connection.vendor == "postgresql" else "0000-12-31 16:00:00"
-
-
-def _utc(moment: datetime):
-    return connection.ops.adapt_datetimefield_value(moment)
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_brings_stored_dates_into_range_and_reviews_work_again(citizen, outsider):
-    """An area in force since year 1 and a case dated in 9999, saved before the constraints:
-    after the migration the areas' list opens, a citizen's declaration is reviewed (with the
-    area in force, as it was meant), and the case dated ahead turns its person red."""
-    factories.declared(outsider)  # committed: reviewed at once (tasks run eagerly)
-    assert code_of(outsider).colour == Colour.GREEN
-    executor = MigrationExecutor(connection)
-    before = [("declarations", "0010_reassess_rereview_due")]
-    latest = executor.loader.graph.leaf_nodes("declarations")
-    executor.migrate(before)
-    try:
-        now = timezone.now()
-        person = self_applicant(outsider)
-        seal = HealthEvent._meta.get_field("id_number").get_prep_value
-        _stored_as_written(
-            "declarations_riskarea",
-            JINSHUI
-            | {"level": "high", "note": "", "effective_from": _year_one_in_henan(), "effective_until": None}
-            | {"created": _utc(now), "updated": _utc(now)},
-        )
-        in_9999 = _utc(datetime(9999, 12, 31, tzinfo=UTC))
-        _stored_as_written(
-            "declarations_riskarea",
-            {"province": "Henan", "city": "Kaifeng", "district": "", "level": "medium", "note": ""}
-            | {"effective_from": _utc(now - timedelta(days=1)), "effective_until": in_9999}
-            | {"created": _utc(now), "updated": _utc(now)},
-        )
-        _stored_as_written(
-            "declarations_healthevent",
-            {"kind": "confirmed_case", "id_number": seal(person.id_number), "applicant_id": person.pk}
-            | {"occurred_at": _utc(datetime(9999, 12, 31, 15, 59, tzinfo=UTC)), "source": "authority"}
-            | {"source_ref": "CDC-9999", "place": "", "note": "", "created": _utc(now - timedelta(hours=1))},
-        )
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
-    finally:
-        MigrationExecutor(connection).migrate(latest)
-
-    kaifeng, year_one = RiskArea.objects.order_by("city")  # "Kaifeng" < "Zhengzhou/郑州"
-    assert (kaifeng.city, kaifeng.effective_until) == ("Kaifeng", None)  # 9999: no end
-    assert year_one.effective_from == EARLIEST_DATE
-    event = HealthEvent.objects.get()
-    assert event.occurred_at == event.created and event.reassess_due is not None
-    declaration = factories.declared(citizen)
-    declaration.refresh_from_db()
-    assert declaration.status == "reviewed" and code_of(citizen).colour == Colour.YELLOW  # Jinshui
-    sweep_unassessed(now=timezone.now() + timedelta(hours=1))  # beat: the event is due
-    assert code_of(outsider).colour == Colour.RED

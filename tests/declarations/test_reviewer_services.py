@@ -157,14 +157,22 @@ def test_now_is_used_for_the_history(green_citizen, reviewer):
     assert decision.change.created == moment
 
 
-def test_a_milder_declaration_waits_with_one_a_reviewer_has_not_decided(waiting, citizen, declare, reviewer):
+def test_a_milder_declaration_waits_with_one_a_reviewer_has_not_decided(
+    waiting, citizen, declare, reviewer, django_capture_on_commit_callbacks
+):
     """A pending code waiting for a reviewer was made green by declaring again with milder
     answers (session 10's audit): the new declaration waits with the earlier one."""
     milder = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact="no")
     assert milder.status == Declaration.Status.NEEDS_REVIEW
     assert "earlier declaration" in milder.review_note
     assert code_of(citizen).colour == Colour.PENDING
-    reviewers.approve_verdict(waiting.pk, reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewers.approve_verdict(waiting.pk, reviewer)
+    assert code_of(citizen).colour == Colour.YELLOW
+    # Decided, the earlier one no longer holds the milder one: back to the machine, which
+    # keeps the colour just set (a declaration never lowers one) and leaves the queue.
+    milder.refresh_from_db()
+    assert milder.status == Declaration.Status.REVIEWED
     assert code_of(citizen).colour == Colour.YELLOW
 
 

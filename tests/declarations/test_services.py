@@ -111,15 +111,17 @@ def test_a_review_costs_a_fixed_number_of_queries(
     """The worker's hot path (bench/README.md): the declaration and the code locked, with the
     city and whether the person has any recent health event (none: not read), in one query;
     the risk areas from the process's recent read (here, with the read turned on, the first
-    review reads them); the code's update, the history row, the declaration's update; the
-    inbox message (who holds the code, the insert); in a savepoint here (the test's
-    transaction), in BEGIN ... COMMIT in a worker."""
+    review reads them); for a code with no colour yet (a first declaration, as here), whether
+    another declaration of the person waits for a reviewer (after the lock: services/review.py);
+    the code's update, the history row, the declaration's update; the inbox message (who holds
+    the code, the insert); in a savepoint here (the test's transaction), in BEGIN ... COMMIT in
+    a worker."""
     draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data())
     with django_capture_on_commit_callbacks():  # the review task is not run: it is timed below
         declaration = services.confirm(citizen, draft.ref)
     settings.HC_AREA_REFRESH_SECONDS = 60
     areas_in_force.in_force(timezone.now())  # read by an earlier review in this process
-    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(8) as captured:
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(9) as captured:
         review_declaration(declaration.pk)
     sql = [statement_text(query["sql"]) for query in captured.captured_queries]
     if connection.features.has_select_for_update:  # SQLite locks the whole database instead

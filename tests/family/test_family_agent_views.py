@@ -134,7 +134,9 @@ def test_the_chosen_applicant_outlives_the_session_and_the_phone(agent_client, g
     from django.test import Client
 
     member = factories.member(green_citizen)
+    other = factories.member(green_citizen, name="王小红")
     agent_client.get(reverse("code", args=[member.pk]))
+    agent_client.get(reverse("code", args=[other.pk]), HTTP_SEC_PURPOSE="prefetch")  # not a choice
     agent_client.logout()
     agent_client.force_login(green_citizen)
     assert agent_client.get(reverse("code-home"))["Location"] == reverse("code", args=[member.pk])

@@ -1,6 +1,7 @@
 """A citizen downloads all their data and deletes their account, leaving no personal data."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
@@ -43,6 +44,7 @@ def test_download_has_everything_about_me_and_my_family_only(client, green_citiz
 def test_delete_leaves_no_personal_data_behind(client, green_citizen, django_capture_on_commit_callbacks):
     applicant = self_applicant(green_citizen)
     grandma = factories.member(green_citizen, phone="13911112222")
+    change_colour(grandma.health_code_id, Colour.GREEN, source=ColourChange.Source.REVIEW)  # reviewed
     scan = _scan(applicant)
     secrets = [applicant.id_number, grandma.id_number, green_citizen.username, "13911112222", applicant.name]
     client.force_login(green_citizen)
@@ -77,3 +79,13 @@ def test_an_account_holding_a_yellow_code_cannot_be_deleted(client, green_citize
     assert response.status_code == 409
     assert "yellow or red code" in response.content.decode()
     assert green_citizen.__class__.objects.filter(pk=green_citizen.pk).exists()
+
+
+def test_an_account_holding_a_code_under_review_cannot_be_deleted(client, citizen, declare):
+    """Signing up again would start a person a reviewer may yet find yellow afresh."""
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    assert waiting.status == "needs_review"
+    client.force_login(citizen)
+    response = client.post(reverse("account-delete"), {"password": "Sturdy-pass-2026"})
+    assert response.status_code == 409 and "under review" in response.content.decode()
+    assert citizen.__class__.objects.filter(pk=citizen.pk).exists()

@@ -84,3 +84,15 @@ def test_the_admin_adds_an_account_and_refuses_a_taken_name(admin_client):
     assert again.status_code == 200 and "already exists" in again.content.decode()
     too_long = admin_client.post(url, form | {"username": "x" * 65})
     assert too_long.status_code == 200 and "at most 64 characters" in too_long.content.decode()
+
+
+def test_the_admin_refuses_a_name_too_long_to_seal_when_editing(admin_client):
+    account = User.objects.create_user(username="13912340001", password="Sturdy-pass-2026")
+    url = reverse("admin:healthcode_user_change", args=[account.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'maxlength="64"' in page
+    form = {"username": "x" * 120, "date_joined_0": "2026-11-28", "date_joined_1": "08:00:00"}
+    response = admin_client.post(url, form | {"is_active": "on", "language": ""})
+    assert response.status_code == 200 and "at most 64 characters" in response.content.decode()
+    account.refresh_from_db()
+    assert account.username == "13912340001"
