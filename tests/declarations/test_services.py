@@ -136,3 +136,21 @@ def test_a_review_costs_a_fixed_number_of_queries(
     assert ColourChange.objects.filter(code__applicant__account=citizen).count() == 1
     with django_assert_num_queries(3):  # again (a redelivered task): one look, nothing written
         assert services.review(declaration.pk) is None
+
+
+def test_a_review_of_a_coloured_code_asks_nothing_about_waiting_declarations(
+    citizen, declare, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Whether an earlier declaration waits for a reviewer matters only while the code has no
+    colour (services/review.py): a later declaration's review does not ask."""
+    declare(citizen)  # the first: the code is green now
+    draft = services.save_draft(citizen, self_applicant(citizen), factories.declaration_data())
+    with django_capture_on_commit_callbacks():
+        declaration = services.confirm(citizen, draft.ref)
+    settings.HC_AREA_REFRESH_SECONDS = 60
+    areas_in_force.in_force(timezone.now())
+    # The declaration and the code locked, the declaration's update (green stays green: nothing
+    # written to the code), in a savepoint: no read of other declarations.
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(4) as captured:
+        review_declaration(declaration.pk)
+    assert not any("needs_review" in query["sql"] for query in captured.captured_queries)
