@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from declarations.admin.display import colour_badge, history_table
+from declarations.admin.display import colour_badge, history_table, masked_account
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import Appeal
 from declarations.review_forms import ReasonForm
@@ -42,12 +42,13 @@ class AppealAdmin(ReviewerScoped):
         "image_link",
         "created",
         "status",
-        "resolved_by",
+        "resolved_by_masked",
         "resolved_at",
         "resolution",
         "colour_history",
     ]
     readonly_fields = fields
+    resolved_by_masked = masked_account("resolved_by", _("resolved by"))
 
     def _person(self, obj):
         return obj.applicant

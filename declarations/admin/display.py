@@ -5,6 +5,7 @@ logins are masked).
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +56,14 @@ def history_table(code_id: int | None) -> str:
         _("reviewer / approved by"),
     )
     return format_html("<table>{}{}</table>", head, rows) if changes else "—"
+
+
+def masked_account(attr: str, description):
+    """An admin column or field naming who acted (a reviewer's login is their mobile number),
+    with the number masked as everywhere else in the admin."""
+
+    @admin.display(description=description)
+    def show(self, obj) -> str:
+        return mask_account(getattr(obj, attr))
+
+    return show

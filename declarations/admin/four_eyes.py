@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from declarations.admin.display import colour_badge
+from declarations.admin.display import colour_badge, masked_account
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import PendingOverride
 from declarations.review_forms import NoteForm, ReasonForm
@@ -27,10 +27,10 @@ class PendingOverrideAdmin(ReviewerScoped):
         "masked_name",
         "masked_id",
         "colour_change",
-        "proposed_by",
+        "proposed_by_masked",
         "reason",
         "status",
-        "decided_by",
+        "decided_by_masked",
     ]
     list_filter = ["status", ("applicant__city", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["applicant", "proposed_by", "decided_by"]
@@ -41,16 +41,19 @@ class PendingOverrideAdmin(ReviewerScoped):
         "to_colour",
         "code_version",
         "reason",
-        "proposed_by",
+        "proposed_by_masked",
         "created",
         "declaration",
         "appeal",
         "status",
-        "decided_by",
+        "decided_by_masked",
         "decided_at",
         "decision_note",
     ]
     readonly_fields = fields
+
+    proposed_by_masked = masked_account("proposed_by", _("proposed by"))
+    decided_by_masked = masked_account("decided_by", _("decided by"))
 
     def _person(self, obj):
         return obj.applicant

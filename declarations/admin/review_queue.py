@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from declarations import rules
-from declarations.admin.display import colour_badge, history_table
+from declarations.admin.display import colour_badge, history_table, masked_account
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import Declaration
 from declarations.review_forms import OverrideForm
@@ -43,7 +43,10 @@ class DeclarationAdmin(ReviewerScoped):
     date_hierarchy = "created"
     actions = ["approve_verdicts", "override_colours"]
     fieldsets = [
-        (_("Review"), {"fields": ["status", "verdict_rules_text", "review_note", "suggested_colour", "decided_by"]}),
+        (
+            _("Review"),
+            {"fields": ["status", "verdict_rules_text", "review_note", "suggested_colour", "decided_by_masked"]},
+        ),
         (
             _("Declared"),
             {
@@ -70,6 +73,8 @@ class DeclarationAdmin(ReviewerScoped):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Drafts are not declarations yet: nobody reviews them.
         return super().get_queryset(request).exclude(status=Declaration.Status.DRAFT)
+
+    decided_by_masked = masked_account("decided_by", _("decided by"))
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]

@@ -183,6 +183,14 @@ def test_four_eyes_in_the_admin(client, reviewer, second_reviewer, zhengzhou, ci
     assert code_of(citizen).colour == Colour.GREEN
     change = ColourChange.objects.get(to_colour=Colour.GREEN)
     assert (change.actor, change.approved_by) == (reviewer, second_reviewer)
+    # Who proposed and who decided, by their logins with the number masked (a reviewer's login
+    # is their mobile number), in the list, the override and the declaration it came from.
+    pages = [client.get(reverse(OVERRIDES)).content.decode()]
+    pages.append(client.get(reverse("admin:declarations_pendingoverride_change", args=[pending.pk])).content.decode())
+    for page in pages:
+        assert reviewer.username not in page
+        assert page.count(second_reviewer.username) == 1  # the admin's own "Welcome, ..."
+        assert "136****0001" in page and "136****0002" in page
 
 
 def test_decline_asks_for_a_reason(client, reviewer, second_reviewer, zhengzhou, citizen):
