@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import re
 
-# A run of 7 or more digits (an ID number may end in X): a mobile, ID or other personal number.
-DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{7,}[Xx]?")
+# A run of 7 or more digits (an ID number may end in X): a mobile, ID or other personal number;
+# or one written in groups as people write them: a mobile number 3-4-4 with spaces or dashes
+# (138 1234 5678), an ID number 6-8-4 with spaces. Dates (2026-03-01) are not such groups.
+DIGIT_RUN = re.compile(
+    r"(?<![0-9])(?:1[0-9]{2}[ -][0-9]{4}[ -][0-9]{4}(?![0-9])"
+    r"|[0-9]{6} [0-9]{8} [0-9]{3}[0-9Xx](?![0-9])"
+    r"|[0-9]{7,}[Xx]?)"
+)
 
 
 def mask_id(number: str) -> str:
@@ -35,6 +41,7 @@ def mask_numbers(text: str) -> str:
 
 
 def _mask_run(run: str) -> str:
+    run = run.replace(" ", "").replace("-", "")
     if len(run) == 11:
         return mask_phone(run)
     return mask_id(run)

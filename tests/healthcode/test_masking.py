@@ -25,6 +25,10 @@ def test_numbers_in_free_text_are_masked():
     assert mask_numbers(text) == "The 'To' number 138****5678 (+8613*****5678) for 4101**********123X is not valid"
     assert mask_numbers("error 503 at 2026-03-01, code 123456") == "error 503 at 2026-03-01, code 123456"
     assert mask_numbers("ref 1234567") == "ref *******"
+    # As people write them: in groups.
+    assert mask_numbers("call 138 1234 5678 or 139-8765-4321") == "call 138****5678 or 139****4321"
+    assert mask_numbers("ID 410105 19900307 123X.") == "ID 4101**********123X."
+    assert mask_numbers("138 1234-5678 at 10:30 on 2026-03-01") == "138****5678 at 10:30 on 2026-03-01"
     assert mask_numbers("") == ""
 
 
