@@ -30,6 +30,7 @@ from healthcode import tokens
 from healthcode.colours import Colour
 
 NONCE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+NONCE_RULE = _("nonce must be 8 to 64 letters, digits or _ . : -")
 # An offline device uploads what it scanned within this long; older claims are refused.
 OFFLINE_MAX_AGE = timedelta(hours=24)
 
@@ -122,7 +123,7 @@ def check_scan_input(direction: str, nonce: str) -> None:
     if direction not in Scan.Direction.values:
         raise BadScan("direction", str(_("direction must be “entry” or “exit”.")))
     if not isinstance(nonce, str) or not NONCE.match(nonce):
-        raise BadScan("nonce", str(_("nonce must be 8 to 64 letters, digits or _ . : -")))
+        raise BadScan("nonce", str(NONCE_RULE))
 
 
 def check_scanned_at(scanned_at: datetime, now: datetime) -> None:

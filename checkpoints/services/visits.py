@@ -7,11 +7,17 @@ from datetime import datetime
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from checkpoints.models import Scan, Venue
 from checkpoints.services.scanlog import insert_scan
-from checkpoints.services.verify import BadScan, NonceReused, ScanResult, check_scan_input, logged_result
+from checkpoints.services.verify import (
+    NONCE_RULE,
+    BadScan,
+    NonceReused,
+    ScanResult,
+    check_scan_input,
+    logged_result,
+)
 from family.masking import mask_name
 from family.models import Applicant
 from healthcode.colours import Colour
@@ -33,7 +39,7 @@ def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datet
     checked that the account holds the applicant. Idempotent by `nonce` (a double submit)."""
     check_scan_input(Scan.Direction.ENTRY, nonce)
     if len(nonce) > PLACE_NONCE_MAX:
-        raise BadScan("nonce", str(_("nonce must be 8 to 64 letters, digits or _ . : -")))
+        raise BadScan("nonce", str(NONCE_RULE))
     # The visit's nonce comes from the citizen's browser: stored in a namespace of its own (a
     # character no gate or staff nonce may hold), so that no one can take a gate's nonce first.
     nonce = PLACE_NONCE_PREFIX + nonce

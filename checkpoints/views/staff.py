@@ -58,12 +58,13 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 def scan_page(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_venue_for_staff(request.user, pk)
-    direction = Scan.Direction.EXIT if request.GET.get("direction") == Scan.Direction.EXIT else Scan.Direction.ENTRY
-    return render(request, "checkpoints/scan.html", _scan_context(venue, direction=direction))
+    return render(request, "checkpoints/scan.html", _scan_context(venue, direction=request.GET.get("direction", "")))
 
 
 def _scan_context(venue, *, direction: str, token: str = "", error: str = "") -> dict:
-    """The scanner page's context: a fresh nonce, and what was typed when a scan came back."""
+    """The scanner page's context: a fresh nonce, and what was typed when a scan came back
+    (the direction as one of the two, entry unless it says exit)."""
+    direction = Scan.Direction.EXIT if direction == Scan.Direction.EXIT else Scan.Direction.ENTRY
     return {
         "venue": venue,
         "manager": is_manager(venue),
@@ -107,8 +108,7 @@ def staff_verify(request: HttpRequest, pk: int) -> HttpResponse:
         if _wants_json(request):
             return _json_error(400, "bad_field", exc.message, exc.field)
         # The page again, as it was: the scanner's keys, the direction and the typed token kept.
-        kept = Scan.Direction.EXIT if direction == Scan.Direction.EXIT else Scan.Direction.ENTRY
-        context = _scan_context(venue, direction=kept, token=token, error=exc.message)
+        context = _scan_context(venue, direction=direction, token=token, error=exc.message)
         return render(request, "checkpoints/scan.html", context, status=400)
     body = page_body(result, purchase_url=_purchase_url(venue, result))
     if _wants_json(request):

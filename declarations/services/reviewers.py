@@ -192,7 +192,9 @@ def decide(
     colour = _check_colour(colour)
     reason = _clean_reason(reason)
     with transaction.atomic():
-        applicant_id = Declaration.objects.filter(pk=declaration_id).values_list("applicant_id", flat=True).first()
+        applicant_id, confirmed_at = Declaration.objects.filter(pk=declaration_id).values_list(
+            "applicant_id", "confirmed_at"
+        ).first() or (None, None)
         if applicant_id is None:
             raise ReviewError("not_found", _("No such declaration."))
         require_scope(reviewer, applicant_id)
@@ -205,19 +207,18 @@ def decide(
         )
         if not moved:
             raise ReviewError("already_decided", _("This declaration has been decided already."))
-        _release_later(applicant_id, declaration_id)
+        _release_later(applicant_id, confirmed_at)
         return _set_colour(
             applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id, reason_parts=reason_parts
         )
 
 
-def _release_later(applicant_id: int, declaration_id: int) -> None:
+def _release_later(applicant_id: int, confirmed_at: datetime) -> None:
     """The person's later declarations waiting for a reviewer go back to the machine once this
     one is decided: those that waited only for it (services/review.py) are then applied (never
     lowering the colour just set), and those that need a person on their own come back."""
     from declarations.tasks import review_declaration  # tasks import services: import late
 
-    confirmed_at = Declaration.objects.filter(pk=declaration_id).values_list("confirmed_at", flat=True).first()
     later = Declaration.objects.filter(
         applicant_id=applicant_id, status=Declaration.Status.NEEDS_REVIEW, confirmed_at__gt=confirmed_at
     )
