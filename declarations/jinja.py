@@ -34,3 +34,10 @@ def review_panel(applicant: Applicant | None) -> dict:
         and summary.appeal_status not in Appeal.ACTIVE
         and appeal_refusal(applicant) is None,
     }
+
+
+def awaits_reviewer(applicant: Applicant | None) -> bool:
+    """Whether a declaration of this person waits for a reviewer (answers that did not fit
+    together): then no colour comes in seconds, and the code page says so and stops reloading
+    every few seconds. Read from the code page's own query (`panel_annotations`)."""
+    return bool(getattr(applicant, "panel_waiting", False))

@@ -227,20 +227,139 @@ CITIZEN_PAGES = [
 ]
 
 
+def add_family_member(page: Page, *, name: str, first17: str, relationship: str, **answers: str) -> int:
+    """Family Agent for one more person; `answers` overrides the healthy defaults. Returns the
+    applicant id once the code page shows (whatever its colour, or still under review)."""
+    page.goto("/family/add/")
+    page.locator("select[name=relationship]").select_option(relationship)
+    page.locator("input[name=name]").fill(name)
+    page.locator("input[name=id_number]").fill(id_number(first17))
+    page.locator("select[name=city]").select_option(label="Zhengzhou 郑州市")
+    page.locator("input[name=district]").fill("Jinshui District")
+    page.locator("input[name=street_address]").fill("8 Weilai Road")
+    page.locator("input[name=temperature]").fill(answers.get("temperature", "36.6"))
+    page.locator(f"input[name=symptoms][value={answers.get('symptoms', 'none')}]").check()
+    page.locator(f"input[name=travel][value={answers.get('travel', 'none')}]").check()
+    if answers.get("travel_area"):
+        page.locator("input[name=travel_area]").fill(answers["travel_area"])
+    page.locator(f"input[name=contact][value={answers.get('contact', 'no')}]").check()
+    for box in page.locator(".field-check input[type=checkbox]").all():
+        box.check()
+    page.locator("form.form button[type=submit]").click()
+    page.locator("form[action*=confirm] button[type=submit]").click()
+    page.wait_for_url("**/code/*/")
+    return int(page.url.rstrip("/").split("/")[-1])
+
+
+def family_of_four(browser: Browser, url: str) -> dict[str, int]:
+    """The citizen's own code and three family members: yellow (a grandmother back from a
+    medium-risk area), red (a father who met a case) and under review (a mother whose 38.6 °C
+    without fever waits for a reviewer)."""
+    page = context(browser, url, "zh-hans", 375).new_page()
+    log_in(page, CITIZEN)
+    page.goto("/code/")
+    people = {"self": int(page.url.rstrip("/").split("/")[-1])}
+    people["yellow"] = add_yellow_family_member(page)
+    people["red"] = add_family_member(
+        page, name="王建国", first17="41010219500202003", relationship="parent", contact="yes"
+    )
+    people["pending"] = add_family_member(
+        page, name="李桂兰", first17="41010219520303004", relationship="parent", temperature="38.6"
+    )
+    page.context.close()
+    return people
+
+
 def widths_set(browser: Browser, url: str, out: Path, widths: list[int]) -> None:
     """Each citizen page at each width, in both languages, for a person to look at."""
+    people = family_of_four(browser, url)
+    own, yellow, red, pending = people["self"], people["yellow"], people["red"], people["pending"]
+    member_pages = [
+        ("code-self", f"/code/{own}/"),
+        ("code-yellow", f"/code/{yellow}/"),
+        ("code-red", f"/code/{red}/"),
+        ("code-pending", f"/code/{pending}/"),
+        ("why-green", f"/code/{own}/why/"),
+        ("why-yellow", f"/code/{yellow}/why/"),
+        ("why-red", f"/code/{red}/why/"),
+        ("why-pending", f"/code/{pending}/why/"),
+        ("checkin-yellow", f"/code/{yellow}/check-in/"),
+        ("appeal-yellow", f"/code/{yellow}/appeal/"),
+        ("paper-yellow", f"/family/{yellow}/paper/"),
+        ("inbox", "/inbox/"),
+        ("family-declare", f"/family/{yellow}/declare/"),
+        ("family-remove", f"/family/{yellow}/remove/"),
+        ("my-data", "/accounts/my-data/"),
+    ]
     for lang in LANGS:
         for width in widths:
             page = context(browser, url, lang, width, mobile=width < 800).new_page()
             page.goto("/accounts/login/")
             save(page, out / f"{lang}-{width}-login.png")
+            page.locator("input[name=username]").fill("13800000009")
+            page.locator("input[name=password]").fill("wrong-password")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-login-errors.png")
+            page.goto("/accounts/signup/")
+            save(page, out / f"{lang}-{width}-signup.png")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-signup-errors.png")
+            page.goto("/search/?q=%E5%81%A5%E5%BA%B7%E7%A0%81")
+            save(page, out / f"{lang}-{width}-search.png")
+            page.goto("/search/?q=xyz")
+            save(page, out / f"{lang}-{width}-search-none.png")
             log_in(page, CITIZEN)
-            for name, path in CITIZEN_PAGES:
+            for name, path in CITIZEN_PAGES + member_pages:
                 page.goto(path)
+                if name.startswith("code-") and name != "code-pending":
+                    page.wait_for_selector("#qr svg")
                 save(page, out / f"{lang}-{width}-{name}.png")
+            page.goto(f"/code/{own}/")
+            save(page, out / f"{lang}-{width}-code-self-screen.png", full_page=False)
+            page.goto(f"/code/{yellow}/")
+            page.wait_for_selector("#qr svg")
+            save(page, out / f"{lang}-{width}-code-yellow-screen.png", full_page=False)
+            page.goto("/henan/410100/use/")
+            save(page, out / f"{lang}-{width}-use-now.png")
             page.goto("/declare/")
             page.locator("form.form button[type=submit]").click()
             save(page, out / f"{lang}-{width}-declare-errors.png")
+            page.goto("/family/add/")
+            page.locator("input[name=id_number]").fill("41010219450101")
+            page.locator("input[name=temperature]").fill("45")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-family-agent-errors.png")
+            page.goto("/declare/")
+            page.locator("input[name=temperature]").fill("36.5")
+            page.locator("input[name=symptoms][value=none]").check()
+            page.locator("input[name=travel][value=none]").check()
+            page.locator("input[name=contact][value=no]").check()
+            for box in page.locator(".field-check input[type=checkbox]").all():
+                box.check()
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-confirm.png")
+            page.goto(f"/code/{yellow}/check-in/")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-checkin-errors.png")
+            page.goto(f"/code/{yellow}/appeal/")
+            page.locator("form.form button[type=submit]").click()
+            save(page, out / f"{lang}-{width}-appeal-errors.png")
+            citizen_page = page
+            staff = context(browser, url, lang, width, mobile=width < 800).new_page()
+            log_in(staff, STAFF)
+            staff.goto("/checkpoints/")
+            save(staff, out / f"{lang}-{width}-checkpoints.png")
+            staff.locator(".city-list a").first.click()
+            save(staff, out / f"{lang}-{width}-scan.png")
+            check(staff, token_of(citizen_page, own))
+            save(staff, out / f"{lang}-{width}-scan-pass.png", full_page=False)
+            staff.locator("#verdict-next").click()
+            check(staff, token_of(citizen_page, red))
+            save(staff, out / f"{lang}-{width}-scan-stop-red.png", full_page=False)
+            staff.locator("#verdict-next").click()
+            check(staff, "HC1.garbage")
+            save(staff, out / f"{lang}-{width}-scan-invalid.png", full_page=False)
+            staff.context.close()
             page.context.close()
 
 

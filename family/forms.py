@@ -24,6 +24,12 @@ class SignupForm(BaseUserCreationForm):
         model = User
         fields = ("username",)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's "This field is required." names no field; say which one is missing.
+        self.fields["password1"].error_messages["required"] = _("Please choose a password.")
+        self.fields["password2"].error_messages["required"] = _("Please enter the same password again.")
+
     def clean_username(self) -> str:
         validate_mobile(self.cleaned_data["username"])
         phone = normalise_mobile(self.cleaned_data["username"])
@@ -39,11 +45,16 @@ class LoginForm(LongUsernameRefused, AuthenticationForm):
     username = forms.CharField(
         label=_("Mobile number"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username", "autofocus": True}),
+        error_messages={"required": _("Please enter your mobile number.")},
     )
     error_messages = {
         "invalid_login": _("The mobile number or password is not right. Please try again."),
         "inactive": _("This account is disabled."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages["required"] = _("Please enter your password.")
 
     def clean_username(self) -> str:
         # A mobile number as sign-up reads it ("+86 138-0013-8000", full-width digits);

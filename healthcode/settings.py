@@ -330,7 +330,10 @@ HC_NOTIFY_SWEEP_SECONDS = env_int("HC_NOTIFY_SWEEP_SECONDS", 30, minimum=5)
 # and the functions that write in the fact's own transaction.
 # Functions the Jinja2 pages call by name (healthcode/jinja.py), wired here as the hooks are:
 # family's code page shows declarations' review panel without importing it.
-HC_JINJA_GLOBALS = {"review_panel": "declarations.jinja.review_panel"}
+HC_JINJA_GLOBALS = {
+    "review_panel": "declarations.jinja.review_panel",
+    "awaits_reviewer": "declarations.jinja.awaits_reviewer",
+}
 HC_HOOKS = {
     "case_recorded": ["checkpoints.tasks.trace_case"],  # sweep: trace-untraced-cases
 }

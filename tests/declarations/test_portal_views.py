@@ -16,10 +16,18 @@ def test_search_finds_the_service(client, db, query):
     assert reverse("cities") in response.content.decode()
 
 
-def test_search_for_something_else_says_so(client, db):
-    page = client.get("/search/", {"q": "taxi"}).content.decode()
-    assert reverse("cities") not in page
+def test_search_for_something_else_says_so_and_offers_the_service(client, db):
+    page = client.get("/search/", {"q": "建康码"}).content.decode()  # a slip of the finger
     assert "No service found" in page
+    assert "Mini programs" not in page
+    # The one service there is, to tap instead of typing again.
+    assert reverse("cities") in page
+
+
+def test_search_with_nothing_typed_only_explains(client, db):
+    page = client.get("/search/", {"q": ""}).content.decode()
+    assert "Type the name of a service" in page
+    assert reverse("cities") not in page
 
 
 def test_city_list_has_all_18_cities(client, db):

@@ -95,3 +95,48 @@ def test_a_refused_form_brings_the_field_to_fix_into_view(small_page, browser_lo
     banner.get_by_role("link").nth(1).click()
     expect(page.locator("#div_id_commitment_consent")).to_be_in_viewport()
     assert not browser_log.problems
+
+
+@pytest.mark.parametrize("small_page", ["en-US", "zh-CN"], indirect=True)
+def test_the_confirmation_shows_the_id_number_whole_on_one_line(small_page, browser_log):
+    """Checking her mother's ID number digit by digit: its three groups side by side, not the
+    last four characters alone on a second line."""
+    page = small_page
+    factories.account(DAUGHTER, password=helpers.PASSWORD)
+    log_in(page, DAUGHTER)
+    page.goto("/declare/?city=410100")
+    # By the fields' names: the labels are in the page's language.
+    page.locator("input[name=name]").fill("王小红")
+    page.locator("input[name=id_number]").fill(factories.valid_id("19800101"))
+    page.locator("input[name=district]").fill("Jinshui District")
+    page.locator("input[name=street_address]").fill("1 Huayuan Road")
+    page.locator("input[name=temperature]").fill("36.5")
+    for choice in ("symptoms][value=none", "travel][value=none", "contact][value=no"):
+        page.locator(f"input[name={choice}]").check()
+    for box in page.locator(".field-check input[type=checkbox]").all():
+        box.check()
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/confirm/")
+    groups = [box for box in (span.bounding_box() for span in page.locator(".id-number span").all())]
+    assert len(groups) == 3
+    assert len({round(box["y"]) for box in groups}) == 1, f"the groups wrap: {groups}"
+    assert groups[-1]["x"] + groups[-1]["width"] <= SMALL["width"] - 16, "inside the card"
+    # Its label is still just above it.
+    label = page.locator(".summary .id-label").bounding_box()
+    assert label["y"] + label["height"] <= groups[0]["y"] + 2
+    assert not browser_log.problems
+
+
+def test_a_code_waiting_for_a_reviewer_offers_no_dead_refresh_button(small_page, browser_log):
+    from decimal import Decimal
+
+    page = small_page
+    daughter = factories.account(DAUGHTER, password=helpers.PASSWORD)
+    factories.declared(daughter, temperature=Decimal("39.2"), symptoms=["none"])  # waits for a reviewer
+    log_in(page, DAUGHTER)
+    page.goto("/code/")
+    expect(page.locator(".code-card")).to_have_attribute("data-color", "pending")
+    expect(page.locator(".qr-pending")).to_contain_text("reviewer")
+    expect(page.locator("#refresh")).to_be_hidden()  # no QR to renew
+    expect(page.get_by_role("link", name="Family Agent")).to_be_visible()
+    assert not browser_log.problems

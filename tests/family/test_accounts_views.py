@@ -58,3 +58,16 @@ def test_login_with_the_mobile_number_and_logout_by_post(client, citizen):
 def test_wrong_password_is_explained(client, citizen):
     page = client.post(reverse("login"), {"username": citizen.username, "password": "nope"}).content.decode()
     assert "mobile number or password is not right" in page
+
+
+def test_an_empty_signup_or_login_names_each_missing_field(client, db):
+    """Not Django's "This field is required." three times: each message says what to enter."""
+    page = client.post(reverse("signup"), {"username": "", "password1": "", "password2": ""}).content.decode()
+    assert "Please enter your mobile number." in page
+    assert "Please choose a password." in page
+    assert "Please enter the same password again." in page
+    assert "This field is required." not in page
+    page = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert "Please enter your mobile number." in page
+    assert "Please enter your password." in page
+    assert "This field is required." not in page

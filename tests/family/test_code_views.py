@@ -61,8 +61,44 @@ def test_pending_code_says_under_review_and_refreshes(client, citizen, django_ca
     page = client.get(reverse("code", args=[self_applicant(citizen).pk])).content.decode()
     assert 'data-color="pending"' in page
     assert "being reviewed" in page
-    assert 'http-equiv="refresh"' in page
+    assert '<meta http-equiv="refresh" content="3">' in page
     assert "data-token" not in page
+    # Nothing to renew: Refresh is hidden, and the QR's own hint is not shown.
+    assert re.search(r'<button[^>]*id="refresh"[^>]*\bhidden\b', page)
+    assert "The QR renews itself" not in page
+
+
+def test_a_declaration_waiting_for_a_reviewer_says_so_and_reloads_once_a_minute(client, citizen, declare):
+    from decimal import Decimal
+
+    declare(citizen, temperature=Decimal("39.2"), symptoms=["none"])  # does not fit together
+    client.force_login(citizen)
+    page = client.get(reverse("code", args=[self_applicant(citizen).pk])).content.decode()
+    assert 'data-color="pending"' in page
+    assert "Some answers need a reviewer" in page and "usually takes a few seconds" not in page
+    assert '<meta http-equiv="refresh" content="60">' in page
+    assert 'class="spinner"' not in page
+
+
+def test_family_agent_on_a_family_members_code_opens_the_people_not_an_empty_form(client, green_citizen, declare):
+    from tests import factories
+
+    member = factories.member(green_citizen, name="王秀英")
+    declare(green_citizen, member, name="王秀英", id_number=member.id_number)
+    client.force_login(green_citizen)
+    own = client.get(reverse("code", args=[self_applicant(green_citizen).pk])).content.decode()
+    theirs = client.get(reverse("code", args=[member.pk])).content.decode()
+
+    def family_agent_href(page: str) -> str:
+        return re.search(r'<a class="button button-secondary family-agent" href="([^"]+)">Family Agent</a>', page)[1]
+
+    assert family_agent_href(own) == reverse("family-add")
+    assert family_agent_href(theirs) == reverse("code-switch")
+    # There: the people with their tools, and Family Agent's own part with "Add a family member".
+    switch = client.get(family_agent_href(theirs)).content.decode()
+    assert "王秀英" in switch and reverse("family-declare", args=[member.pk]) in switch
+    assert 'id="family-agent"' in switch and reverse("family-add") in switch
+    assert "Add a family member" in switch
 
 
 def test_no_declaration_yet_offers_to_declare(citizen_client, citizen):

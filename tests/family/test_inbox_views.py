@@ -34,6 +34,10 @@ def test_the_inbox_lists_each_change_with_why_and_what_to_do(client, yellow_citi
     assert "it passes at checkpoints" in page  # the first green
     pk = self_applicant(yellow_citizen).pk
     assert reverse("why-colour", args=[pk]) in page and reverse("code", args=[pk]) in page
+    # Whose code, then the change: the colon is the language's own (msgid ": ", context
+    # "after a label"; a full-width "：" in Chinese), with nothing between it and the change.
+    assert "<strong>Your code</strong>: Green →" in page
+    assert "<strong>Your code</strong>: Under review →" in page
 
 
 def test_the_code_page_shows_the_unread_count_until_read(client, yellow_citizen):
