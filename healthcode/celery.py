@@ -14,7 +14,7 @@ query in each task, as in a request.
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import after_setup_logger, after_setup_task_logger, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthcode.settings")
 
@@ -33,3 +33,14 @@ def close_old_connections(sender=None, **_kwargs) -> None:
     from django.db import close_old_connections as close_old
 
     close_old()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def mask_numbers_in_logs(logger=None, **_kwargs) -> None:
+    """A worker or beat replaces the root logger's handlers (settings.LOGGING's, which mask
+    numbers) with its own, and gives the task logger one: mask in those too."""
+    from healthcode.logmask import mask_handlers
+
+    if logger is not None:
+        mask_handlers(logger)

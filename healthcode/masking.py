@@ -16,6 +16,15 @@ DIGIT_RUN = re.compile(
     r"|[0-9]{6} [0-9]{8} [0-9]{3}[0-9Xx](?![0-9])"
     r"|[0-9]{7,}[Xx]?)"
 )
+# In a log line: a number of 11 digits (a mobile number) or of 13 or more (with 86 before it, an
+# ID number of 15 or 18), or one written in groups, standing on its own, not inside a word: a
+# nonce or a hash in hex, times and counts are left whole, and so is a task's id (a UUID, whose
+# last group may be 12 digits: no mobile or ID number has 12).
+LOG_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])(?:1[0-9]{2}[ -][0-9]{4}[ -][0-9]{4}"
+    r"|[0-9]{6} [0-9]{8} [0-9]{3}[0-9Xx]"
+    r"|[0-9]{11}(?:[0-9]{2,})?[Xx]?)(?![0-9A-Za-z])"
+)
 
 
 def mask_id(number: str) -> str:
@@ -38,6 +47,12 @@ def mask_numbers(text: str) -> str:
     """Every run of 7 or more digits in the text masked: 11 digits as a mobile number
     (138****0001), longer ones as an ID number (4101**********1234), shorter ones whole."""
     return DIGIT_RUN.sub(lambda match: _mask_run(match[0]), text or "")
+
+
+def mask_log_text(text: str) -> str:
+    """A log line with every mobile or ID number in it masked as `mask_numbers` masks them
+    (LOG_NUMBER: only numbers standing on their own, so that task ids and tokens stay whole)."""
+    return LOG_NUMBER.sub(lambda match: _mask_run(match[0]), text or "")
 
 
 def _mask_run(run: str) -> str:

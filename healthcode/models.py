@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
 from healthcode.fields import EncryptedCharField
+from healthcode.masking import mask_account
 
 
 class User(AbstractUser):
@@ -37,6 +38,12 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        """The login with its number masked (138****0001; a staff name such as "admin" whole):
+        what the admin shows for an account (titles, raw-id labels, lists of what names one)
+        and keeps in its own log (django_admin_log's object_repr and change messages)."""
+        return mask_account(self)
 
 
 class City(models.Model):

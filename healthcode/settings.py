@@ -392,10 +392,18 @@ HC_TOKEN_LIFETIME = env_int("HC_TOKEN_LIFETIME", 60, minimum=10, maximum=60)
 HC_TOKEN_CLOCK_SKEW = env_int("HC_TOKEN_CLOCK_SKEW", 30, minimum=0, maximum=60)
 HC_PAPER_CODE_DAYS = env_int("HC_PAPER_CODE_DAYS", 30, minimum=1, maximum=366)
 
+# One handler, every mobile and ID number masked in what it writes (healthcode/logmask.py).
+# Django's own loggers write through it too: its defaults give "django" a console handler of its
+# own (with DEBUG) and runserver's "django.server" another, which would write unmasked.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_numbers": {"()": "healthcode.logmask.MaskNumbers"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_numbers"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -22,6 +22,8 @@ from checkpoints.services.verify import BadScan, ScanResult, parse_scanned_at, v
 from checkpoints.views.keys import keys_document
 from checkpoints.views.present import page_body
 from family.masking import mask_name, mask_phone
+from healthcode import tokens
+from healthcode.masking import mask_numbers
 
 MAX_UPLOAD = 500
 
@@ -63,8 +65,11 @@ def scan_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _scan_context(venue, *, direction: str, token: str = "", error: str = "") -> dict:
     """The scanner page's context: a fresh nonce, and what was typed when a scan came back
-    (the direction as one of the two, entry unless it says exit)."""
+    (the direction as one of the two, entry unless it says exit; the code only if it may be
+    one: staff type or scan whatever a visitor shows, an ID or mobile number too)."""
     direction = Scan.Direction.EXIT if direction == Scan.Direction.EXIT else Scan.Direction.ENTRY
+    if not token.strip().startswith(f"{tokens.PREFIX}.") or mask_numbers(token) != token:
+        token = ""
     return {
         "venue": venue,
         "manager": is_manager(venue),

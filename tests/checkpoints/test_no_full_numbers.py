@@ -86,3 +86,22 @@ def test_checkpoint_pages_api_and_logs_show_no_full_number(
     assert _numbers_in(person.id_number + " " + grandma.phone) == [person.id_number, grandma.phone]
     assert _numbers_in(f"ID:{person.id_number}, tel {grandma.phone}.") == [person.id_number, grandma.phone]
     assert _numbers_in("nonce 8e04f61598344d13b7ddc17224266265") == []
+
+
+def test_the_scanner_page_sent_back_does_not_show_a_number_typed_as_the_code(staff_client, venue, green_person):
+    """When a scan comes back (a nonce used before: the back button; a direction or nonce
+    edited), the page keeps what was typed in the code box so it can be sent again. Staff type
+    or scan whatever a visitor shows, an ID number or a mobile number too: the page showed it
+    whole. Only a health code (HC1.…) is kept."""
+    url = reverse("checkpoint-verify", args=[venue.pk])
+    used = nonce()
+    first = staff_client.post(url, {"token": token_for(green_person), "direction": "entry", "nonce": used})
+    assert first.status_code == 200
+    id_number, phone = green_person.id_number, "13912345678"
+    for typed, sent_nonce in ((id_number, used), (f"tel {phone}", "bad"), (f"HC1.{phone}", "bad")):
+        response = staff_client.post(url, {"token": typed, "direction": "entry", "nonce": sent_nonce})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert _numbers_in(page, (id_number, phone)) == [], typed
+    kept = staff_client.post(url, {"token": "HC1.abc.def", "direction": "entry", "nonce": "bad"})
+    assert "HC1.abc.def" in kept.content.decode()
