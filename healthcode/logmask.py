@@ -5,7 +5,8 @@ Celery's, gunicorn's access log (a URL with a search term in it) or an exception
 A filter on the handlers, not on loggers: a logger's filter sees only what is logged on that
 logger, a handler's everything that reaches it. settings.LOGGING puts it on the console
 handler; healthcode/celery.py on the handlers a worker or beat makes (Celery replaces the root
-logger's); gunicorn.conf.py names `GunicornLogger`, whose access and error logs are its own.
+logger's); the Procfile's gunicorn command names `GunicornLogger` (--logger-class), whose
+access and error logs are its own.
 """
 
 from __future__ import annotations
