@@ -111,3 +111,22 @@ def test_the_most_serious_case_status_counts_whatever_the_order_of_the_events():
         )["case_status"]
         == "suspected"
     )
+
+
+def test_a_companion_seen_twice_at_one_venue_on_one_day_is_told_it_once():
+    """Two companion events at the same venue on the same day make one part of the reason."""
+    from declarations.rules import Facts, evaluate
+    from declarations.services.review import reason_parts
+
+    noon = timezone.now().replace(hour=4, minute=0)  # 12:00 in Henan
+    events = [
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Erqi Square Mall", occurred_at=noon),
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Erqi Square Mall", occurred_at=noon + timedelta(hours=2)),
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Zijingshan Station", occurred_at=noon),
+    ]
+    verdict = evaluate(Facts(temperature=None, companion=True))
+    day = local_day(noon).isoformat()
+    assert reason_parts(verdict, events) == [
+        {"code": "companion", "venue": "Erqi Square Mall", "date": day},
+        {"code": "companion", "venue": "Zijingshan Station", "date": day},
+    ]
