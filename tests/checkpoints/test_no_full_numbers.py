@@ -7,6 +7,7 @@ import re
 from django.urls import reverse
 
 from checkpoints.models import Scan, VenueStaff
+from family.masking import mask_name
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
@@ -34,12 +35,19 @@ def test_checkpoint_pages_api_and_logs_show_no_full_number(
     change_colour(grandma.health_code_id, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="case")
     venue = gate_key[0].venue
     VenueStaff.objects.create(venue=venue, user=pharmacist, role=VenueStaff.Role.MANAGER)
+    # A manager of both, so that every page below is the page itself, not a 404.
+    VenueStaff.objects.filter(venue=pharmacy, user=pharmacist).update(role=VenueStaff.Role.MANAGER)
     client.force_login(pharmacist)
     pages: list[tuple[str, str]] = []
 
-    def visit(label, response):
-        assert response.status_code < 500, label
-        pages.append((label, response.content.decode()))
+    def visit(label, response, shows=""):
+        assert response.status_code == 200, (label, response.status_code)
+        text = response.content.decode()
+        if response["Content-Type"].startswith("application/json"):
+            text = json.dumps(response.json(), ensure_ascii=False)  # names as written, unescaped
+        # A page about a person shows them, masked: not an error page with no one on it.
+        assert shows in text, (label, shows)
+        pages.append((label, text))
 
     for place in (venue, pharmacy):
         for applicant in (person, grandma):
@@ -49,6 +57,7 @@ def test_checkpoint_pages_api_and_logs_show_no_full_number(
                     reverse("checkpoint-verify", args=[place.pk]),
                     {"token": token_for(applicant), "direction": "entry", "nonce": nonce()},
                 ),
+                shows=mask_name(applicant.name),
             )
     scan = Scan.objects.filter(venue=pharmacy, applicant=person).get()
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,11 +78,17 @@ def test_checkpoint_pages_api_and_logs_show_no_full_number(
                 content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer {gate_key[1]}",
             ),
+            shows=mask_name(applicant.name),
         )
     client.force_login(green_citizen)
     other = make_venue("Unstaffed Park")
     visit("place", client.get(reverse("place", args=[other.place_code])))
-    visit("place visit", client.post(reverse("place", args=[other.place_code]), {"applicant": grandma.pk}))
+    # The visit registered (with a nonce, as the page sends it): its result page names grandma.
+    visit(
+        "place visit",
+        client.post(reverse("place", args=[other.place_code]), {"applicant": grandma.pk, "nonce": nonce()}),
+        shows=mask_name(grandma.name),
+    )
 
     assert len(pages) == 18
     known = (person.id_number, grandma.id_number, green_citizen.username, grandma.phone, pharmacist.username)

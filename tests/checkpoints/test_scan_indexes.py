@@ -3,12 +3,12 @@ that needs it: an account's deletion, which sets its scans' staff member to NULL
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 
 from checkpoints.models import Scan
 from checkpoints.services.scanlog import insert_scan
 from tests.checkpoints.conftest import nonce
+from tests.conftest import missing_services
 
 
 def scan_by(venue, staff):
@@ -41,7 +41,7 @@ def test_deleting_a_staff_account_keeps_its_scans(venue, staff):
 
 def test_the_staff_index_is_partial_and_used(venue, staff):
     if connection.vendor != "postgresql":
-        pytest.skip("the query plan is Postgres' (DATABASE_URL=postgres://…; CI sets it)")
+        missing_services("the query plan is Postgres' (DATABASE_URL=postgres://…; CI sets it)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'scan_by_staff_idx'")
         (definition,) = cursor.fetchone()

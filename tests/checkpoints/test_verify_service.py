@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from checkpoints.models import Scan
 from checkpoints.services import BadScan, verify_scan
+from checkpoints.services.verify import NonceReused
 from family.services.paper import issue_paper_code, paper_token
 from healthcode import tokens
 from healthcode.colours import Colour
@@ -203,3 +204,44 @@ def test_the_hot_path_is_one_statement_on_postgres(venue, green_person, django_a
     with django_assert_num_queries(1) as captured:
         scan(venue, "nonsense")
     assert statement_text(captured.captured_queries[0]["sql"]).startswith("INSERT")
+
+
+def test_a_nonce_is_the_same_scan_only_from_the_same_source(venue, green_person):
+    """A staff scan's nonce sent by a gate (or an offline upload) is not that scan sent again,
+    even with the same token: refused, not answered with the staff scan's verdict."""
+    token = token_for(green_person)
+    scan(venue, token, nonce="shared-0001", source=Scan.Source.STAFF)
+    for source in (Scan.Source.GATE, Scan.Source.OFFLINE):
+        with pytest.raises(NonceReused):
+            scan(venue, token, nonce="shared-0001", source=source)
+    assert scan(venue, token, nonce="shared-0001", source=Scan.Source.STAFF).duplicate
+    assert Scan.objects.count() == 1
+
+
+def test_a_paper_token_on_a_phone_tokens_nonce_is_refused(venue, green_person):
+    """The same code and issue time, but a paper token (here one that was never printed, so
+    revoked) is not the phone's scan: answering it with the phone's "ok" would let it pass."""
+    now = time.time()
+    first = scan(venue, token_for(green_person, now=now), nonce="paper-0001")
+    assert first.code == "ok"
+    green_person.health_code.refresh_from_db()
+    code = green_person.health_code
+    paper = tokens.issue(code.ref, code.colour, code.version, paper=True, lifetime=86400, now=now)
+    assert scan(venue, paper).code == "revoked"  # on a nonce of its own
+    with pytest.raises(NonceReused):
+        scan(venue, paper, nonce="paper-0001")
+    assert Scan.objects.filter(nonce="paper-0001").get().paper is False
+
+
+def test_a_failed_tokens_nonce_is_refused_for_another_failure(venue, green_person):
+    """A token that failed before the database is the same scan again only with the same
+    failure: another broken token on its nonce is refused."""
+    assert scan(venue, "garbage", nonce="broken-0001").code == "malformed"
+    _prefix, _kid, payload, signature = token_for(green_person).split(".")
+    unknown_key = f"HC1.00000000.{payload}.{signature}"
+    expired = token_for(green_person, now=time.time() - 200)
+    for token in (unknown_key, expired):
+        with pytest.raises(NonceReused):
+            scan(venue, token, nonce="broken-0001")
+    assert scan(venue, "garbage", nonce="broken-0001").duplicate
+    assert Scan.objects.count() == 1

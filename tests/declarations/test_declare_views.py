@@ -85,6 +85,42 @@ def test_double_submit_and_replay_create_one_declaration(citizen_client):
     assert Declaration.objects.count() == 1
 
 
+def test_a_replayed_form_never_rewrites_a_confirmed_declaration(
+    citizen, citizen_client, django_capture_on_commit_callbacks
+):
+    """The same form sent again after confirming (the back button, a replay), with other
+    answers: the declaration that was reviewed stays as it was, and the answer is the code."""
+    data = factories.post_data()
+    citizen_client.post(reverse("declare"), data)
+    declaration = Declaration.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        citizen_client.post(reverse("declare-confirm", args=[declaration.ref]))
+    changed = data | {"temperature": "39.5", "symptoms": ["fever"], "district": "Erqi District"}
+    response = citizen_client.post(reverse("declare"), changed)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("code", args=[self_applicant(citizen).pk])
+    declaration.refresh_from_db()
+    assert declaration.status == Declaration.Status.REVIEWED
+    assert (str(declaration.temperature), declaration.symptoms, declaration.district) == (
+        "36.5",
+        ["none"],
+        "Jinshui District",
+    )
+    assert Declaration.objects.count() == 1
+
+
+def test_a_form_token_of_ones_own_draft_does_not_rewrite_it_as_a_family_member(citizen_client):
+    """One form's token sent with another form (the family member's): the account's own
+    draft keeps its person and answers (confirming it would have stored grandma's details as
+    the account holder's)."""
+    data = factories.post_data(name="王小明")
+    citizen_client.post(reverse("declare"), data)
+    member = factories.member_post_data(form_token=data["form_token"], name="王奶奶")
+    citizen_client.post(reverse("family-add"), member)
+    draft = Declaration.objects.get()
+    assert (draft.name, draft.relationship, draft.id_number) == ("王小明", "self", data["id_number"])
+
+
 def test_back_to_edit_keeps_the_draft(citizen_client):
     data = factories.post_data(street_address="88 Jingsan Road")
     citizen_client.post(reverse("declare"), data)

@@ -94,3 +94,39 @@ def test_an_event_does_not_lower_a_red_code(citizen, reviewed):
 
     assert reassess_person(self_applicant(citizen).pk, now=now) is None
     assert code_of(citizen).colour == Colour.RED
+
+
+def test_the_most_serious_case_status_counts_whatever_the_order_of_the_events():
+    """A confirmed case who was a close contact before is a case, not a contact: the history
+    row names the case rule (events come back from the database in no given order)."""
+    from declarations.services.review import event_facts
+
+    kinds = [HealthEvent.Kind.CONFIRMED_CASE, HealthEvent.Kind.CLOSE_CONTACT, HealthEvent.Kind.SUSPECTED_CASE]
+    for order in (kinds, kinds[::-1]):
+        facts = event_facts([HealthEvent(kind=kind) for kind in order])
+        assert facts["case_status"] == "confirmed", order
+    assert (
+        event_facts(
+            [HealthEvent(kind=HealthEvent.Kind.CLOSE_CONTACT), HealthEvent(kind=HealthEvent.Kind.SUSPECTED_CASE)]
+        )["case_status"]
+        == "suspected"
+    )
+
+
+def test_a_companion_seen_twice_at_one_venue_on_one_day_is_told_it_once():
+    """Two companion events at the same venue on the same day make one part of the reason."""
+    from declarations.rules import Facts, evaluate
+    from declarations.services.review import reason_parts
+
+    noon = timezone.now().replace(hour=4, minute=0)  # 12:00 in Henan
+    events = [
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Erqi Square Mall", occurred_at=noon),
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Erqi Square Mall", occurred_at=noon + timedelta(hours=2)),
+        HealthEvent(kind=HealthEvent.Kind.COMPANION, place="Zijingshan Station", occurred_at=noon),
+    ]
+    verdict = evaluate(Facts(temperature=None, companion=True))
+    day = local_day(noon).isoformat()
+    assert reason_parts(verdict, events) == [
+        {"code": "companion", "venue": "Erqi Square Mall", "date": day},
+        {"code": "companion", "venue": "Zijingshan Station", "date": day},
+    ]

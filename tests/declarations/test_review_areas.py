@@ -44,6 +44,20 @@ def test_living_in_a_raised_district_is_yellow(citizen, reviewed):
     assert ColourChange.objects.get().rules == ["risk_area_residence"]
 
 
+def test_the_history_row_names_only_the_areas_a_place_certainly_falls_in(citizen, reviewed):
+    """Declared high-risk travel to "Jinshui District" without its city: yellow as declared, and
+    the row does not say the person was in Zhengzhou's Jinshui (many cities have a Jinshui)."""
+    area("high")
+    declaration = reviewed(
+        citizen, timezone.now(), travel="high", travel_area="Jinshui District", district="Erqi District"
+    )
+    assert code_of(citizen).colour == Colour.YELLOW
+    assert declaration.area_level == "none"
+    change = ColourChange.objects.get()
+    assert change.reason_parts == [{"code": "risk_area_travel"}]
+    assert "Risk areas" not in change.reason and "Jinshui" not in change.reason
+
+
 def test_adding_an_area_rereviews_the_declarations_that_named_it(
     citizen, outsider, reviewed, django_capture_on_commit_callbacks
 ):

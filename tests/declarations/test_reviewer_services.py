@@ -176,7 +176,10 @@ def test_a_milder_declaration_waits_with_one_a_reviewer_has_not_decided(
     assert code_of(citizen).colour == Colour.YELLOW
 
 
-def test_a_declaration_as_severe_as_the_waiting_one_is_applied_at_once(waiting, citizen, declare):
-    worse = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact="yes")
-    assert worse.status == Declaration.Status.REVIEWED
-    assert code_of(citizen).colour == Colour.RED
+@pytest.mark.parametrize(("contact", "colour"), [("unsure", Colour.YELLOW), ("yes", Colour.RED)])
+def test_a_declaration_as_severe_as_the_waiting_one_is_applied_at_once(waiting, citizen, declare, contact, colour):
+    """The waiting one suggests yellow: a yellow declaration (as severe) or a red one (more)
+    colours the code at once; raising is always safe."""
+    later = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact=contact)
+    assert later.status == Declaration.Status.REVIEWED
+    assert code_of(citizen).colour == colour

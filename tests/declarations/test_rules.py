@@ -71,6 +71,7 @@ def test_the_most_severe_rule_wins_and_all_are_reported():
     "overrides",
     [
         {"temperature": Decimal("39.0"), "symptoms": frozenset({"none"})},
+        {"temperature": Decimal("38.5"), "symptoms": frozenset({"none"})},  # the edge: 38.5 counts
         {"symptoms": frozenset({"none", "cough"})},
     ],
 )
@@ -81,7 +82,18 @@ def test_inconsistent_answers_go_to_a_person_instead_of_a_guess(overrides):
     assert verdict.manual_reasons
 
 
-def test_an_authority_case_is_red_even_when_answers_are_inconsistent():
-    verdict = evaluate(facts(case_status="confirmed", temperature=Decimal("39.0")))
+def test_just_below_38_5_without_fever_is_yellow_not_inconsistent():
+    verdict = evaluate(facts(temperature=Decimal("38.4"), symptoms=frozenset({"none"})))
+    assert not verdict.manual_review
+    assert verdict.colour == Colour.YELLOW
+    assert verdict.rule_codes == ["fever_or_respiratory"]
+
+
+@pytest.mark.parametrize(
+    ("case_status", "rule"), [("confirmed", "case"), ("suspected", "case"), ("close_contact", "close_contact")]
+)
+def test_an_authority_case_is_red_even_when_answers_are_inconsistent(case_status, rule):
+    verdict = evaluate(facts(case_status=case_status, temperature=Decimal("39.0")))
     assert verdict.colour == Colour.RED
+    assert rule in verdict.rule_codes
     assert not verdict.manual_review

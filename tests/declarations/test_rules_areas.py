@@ -83,6 +83,16 @@ def test_a_district_without_its_city_goes_to_a_person():
     assert "city was not given" in str(verdict.manual_reasons[0])
 
 
+@pytest.mark.parametrize(("travel", "place"), [("high", "Jinshui District"), ("medium", "Erqi District")])
+def test_a_district_without_its_city_is_no_question_when_the_declared_level_covers_it(travel, place):
+    """Only an area that may be riskier than what was declared goes to a person: declared
+    "high" (or "medium" for a medium area), the travel rule applies as declared."""
+    verdict = evaluate(facts(travel=travel, travel_area=place))
+    assert not verdict.manual_review
+    assert verdict.colour == Colour.YELLOW
+    assert verdict.rule_codes == ["risk_area_travel"]
+
+
 def test_only_keeps_the_area_rules():
     verdict = evaluate(facts(travel_area="Shanghai", contact="unsure"))
     assert set(verdict.rule_codes) == {"risk_area_travel", "contact_unsure"}

@@ -23,6 +23,9 @@ def test_review_sets_colour_and_writes_one_history_row(citizen, declare):
     change = ColourChange.objects.get(code=code)
     assert (change.from_colour, change.to_colour, change.source) == ("pending", "green", "review")
     assert change.version == code.version == 2
+    # The row says why, even when no rule fired.
+    assert (change.rules, change.reason_parts) == ([], [{"code": "no_rule"}])
+    assert change.reason == "No rule applies: the declaration is normal."
 
 
 def test_review_twice_changes_nothing(citizen, declare):

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import missing_services
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,7 +48,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def playwright_session():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: the e2e tests need Debian's Chromium (apt-get install chromium)")
+        missing_services(f"{CHROMIUM} not found: the e2e tests need Debian's Chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     manager = sync_playwright()
