@@ -365,3 +365,23 @@ def test_a_retry_after_the_token_expired_gets_the_first_verdict(client, gate_key
     again = post(client, body, gate_key[1])
     assert again.status_code == 200 and again.json()["pass"] is True and again.json()["duplicate"] is True
     assert Scan.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_is_committed_before_the_answer_leaves(client, gate_key, green_person):
+    """The durable scan log: once a gate has its answer, another connection (a second web
+    process, the authority's contact tracing) reads the scan: it is not left in an open
+    transaction, nor kept in a buffer to be written later."""
+    from django.db import connections
+
+    _key, raw_key = gate_key
+    scan_nonce = nonce()
+    response = post(client, {"token": token_for(green_person), "direction": "entry", "nonce": scan_nonce}, raw_key)
+    assert response.json()["pass"] is True
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT result, nonce FROM {Scan._meta.db_table}")
+            assert cursor.fetchall() == [("ok", scan_nonce)]
+    finally:
+        other.close()
