@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DEBUG=1
+# The port `run` and `services` listen on (127.0.0.1 only): `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test lint format services bench clean install install-dev migrate messages messages-update gettext screenshots bench-dashboard
 
@@ -25,8 +27,8 @@ migrate: install
 
 run: migrate messages
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Open http://127.0.0.1:8000 (phone width works best). Ctrl-C stops."
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Open http://127.0.0.1:$(PORT) (phone width works best). Ctrl-C stops."
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev messages
 	$(VENV)/bin/ruff check .
@@ -63,11 +65,12 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # The production processes (gunicorn, celery worker, celery beat) on this machine.
-# Needs DATABASE_URL, REDIS_URL and SECRET_KEY (see README, "Production").
-services: install-dev
+# Needs DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the keys (see README, "Production").
+# honcho gives the web process PORT (the Procfile binds 127.0.0.1:$PORT).
+services: install-dev messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/honcho start
+	$(VENV)/bin/honcho start --port $(PORT)
 
 bench: install-dev
 	$(PY) bench/run.py

@@ -184,7 +184,7 @@ class Scan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_result_display()} {self.scanned_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_result_display()} {timezone.localtime(self.scanned_at):%Y-%m-%d %H:%M}"
 
     @property
     def passed(self) -> bool:
@@ -287,7 +287,7 @@ class TraceVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.venue} {self.scanned_at:%Y-%m-%d %H:%M}"
+        return f"{self.venue} {timezone.localtime(self.scanned_at):%Y-%m-%d %H:%M}"
 
 
 class TraceContact(models.Model):

@@ -117,7 +117,7 @@ class Declaration(models.Model):
         indexes = [models.Index(fields=["status", "confirmed_at"], name="declaration_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.created:%Y-%m-%d %H:%M}"
+        return f"{self.get_status_display()} {timezone.localtime(self.created):%Y-%m-%d %H:%M}"
 
     def symptom_labels(self) -> list[str]:
         labels = dict(Symptom.choices)
@@ -260,7 +260,7 @@ class HealthEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.occurred_at):%Y-%m-%d}"
 
 
 class CheckIn(models.Model):
@@ -369,7 +369,7 @@ class Appeal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_colour_display()} {self.created:%Y-%m-%d} ({self.get_status_display()})"
+        return f"{self.get_colour_display()} {timezone.localtime(self.created):%Y-%m-%d} ({self.get_status_display()})"
 
 
 class PendingOverride(models.Model):

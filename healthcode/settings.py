@@ -181,6 +181,9 @@ CRISPY_TEMPLATE_PACK = "alipay"
 
 # Security: safe by default; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer polls /healthz over plain HTTP on the instance itself, without the proxy's
+# X-Forwarded-Proto: a redirect to https would read as "unhealthy" (it carries nothing private).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind exactly one proxy (BEHIND_PROXY=1): its X-Forwarded-Proto says the scheme, and the
 # last address of its X-Forwarded-For the client's (healthcode.security.client_ip).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)

@@ -75,7 +75,7 @@ class AppealAdmin(ReviewerScoped):
         if not obj.image:
             return "—"
         url = reverse("admin:declarations_appeal_image", args=[obj.pk])
-        return format_html('<a href="{}"><img src="{}" alt="" style="max-width:320px"></a>', url, url)
+        return format_html('<a href="{}"><img src="{}" alt="" class="hc-appeal-image"></a>', url, url)
 
     @admin.display(description=_("colour history"))
     def colour_history(self, obj: Appeal) -> str:

@@ -6,6 +6,7 @@ logins are masked).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +15,14 @@ from healthcode.masking import mask_account
 from healthcode.models import ColourChange
 from healthcode.reasons import reason_text
 
-BADGE = {Colour.GREEN: "#0a7d38", Colour.YELLOW: "#946000", Colour.RED: "#c0231b", Colour.PENDING: "#595959"}
-
 
 def colour_badge(colour: str) -> str:
+    """The colour in words, coloured by a class of static/css/admin.css: the Content Security
+    Policy (style-src 'self') refuses a style attribute."""
     if not colour:
         return "—"
-    return format_html('<strong style="color:{}">{}</strong>', BADGE[Colour(colour)], Colour(colour).label)
+    colour = Colour(colour)
+    return format_html('<strong class="hc-colour hc-colour-{}">{}</strong>', colour.value, colour.label)
 
 
 def history_table(code_id: int | None) -> str:
@@ -34,7 +36,7 @@ def history_table(code_id: int | None) -> str:
         "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
-                f"{change.created:%Y-%m-%d %H:%M}",
+                f"{timezone.localtime(change.created):%Y-%m-%d %H:%M}",
                 change.get_from_colour_display(),
                 change.get_to_colour_display(),
                 change.get_source_display(),
@@ -56,6 +58,17 @@ def history_table(code_id: int | None) -> str:
         _("reviewer / approved by"),
     )
     return format_html("<table>{}{}</table>", head, rows) if changes else "—"
+
+
+def symptom_words(description):
+    """An admin field showing the symptoms in words, in the reader's language, instead of the
+    stored codes (a JSON list such as ["none"])."""
+
+    @admin.display(description=description)
+    def show(self, obj) -> str:
+        return ", ".join(obj.symptom_labels()) or "—"
+
+    return show
 
 
 def masked_account(attr: str, description):

@@ -5,9 +5,10 @@ to set the colour by hand, with a reason.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from declarations.admin.display import colour_badge, history_table
+from declarations.admin.display import colour_badge, history_table, symptom_words
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import Appeal, CheckIn, Person
 from declarations.review_forms import OverrideForm
@@ -17,8 +18,9 @@ from healthcode.admin_readonly import ReadOnlyInline
 
 class CheckInInline(ReadOnlyInline):
     model = CheckIn
-    fields = ["day", "temperature", "symptoms", "normal", "created"]
+    fields = ["day", "temperature", "symptoms_text", "normal", "created"]
     ordering = ["-day"]
+    symptoms_text = symptom_words(_("symptoms"))
 
 
 class AppealInline(ReadOnlyInline):
@@ -47,8 +49,10 @@ class PersonAdmin(ReviewerScoped):
         return colour_badge(obj.health_code.colour) if obj.health_code_id else "—"
 
     @admin.display(description=_("colour since"), ordering="health_code__since")
-    def since(self, obj: Person):
-        return obj.health_code.since if obj.health_code_id else None
+    def since(self, obj: Person) -> str | None:
+        # In the site's time zone and the reader's format, on the change page too (a read-only
+        # field that is a method would otherwise show the raw UTC value).
+        return formats.localize(timezone.localtime(obj.health_code.since)) if obj.health_code_id else None
 
     @admin.display(description=_("colour history"))
     def colour_history(self, obj: Person) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from declarations import rules
-from declarations.admin.display import colour_badge, history_table, masked_account
+from declarations.admin.display import colour_badge, history_table, masked_account, symptom_words
 from declarations.admin.scoped import ReviewerScoped
 from declarations.models import Declaration
 from declarations.review_forms import OverrideForm
@@ -58,7 +58,7 @@ class DeclarationAdmin(ReviewerScoped):
                     "district",
                     "street_address",
                     "temperature",
-                    "symptoms",
+                    "symptoms_text",
                     "travel",
                     "travel_area",
                     "contact",
@@ -75,6 +75,7 @@ class DeclarationAdmin(ReviewerScoped):
         return super().get_queryset(request).exclude(status=Declaration.Status.DRAFT)
 
     decided_by_masked = masked_account("decided_by", _("decided by"))
+    symptoms_text = symptom_words(_("symptoms"))
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]

@@ -68,3 +68,15 @@ def test_503_when_the_database_does_not_answer(client, db, settings):
 
 def test_post_is_refused(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_answers_over_plain_http_when_https_is_enforced(client, db, settings):
+    """A load balancer polls the instance itself over HTTP, without the proxy's
+    X-Forwarded-Proto: /healthz answers there, while every page still goes to https."""
+    settings.REDIS_URL = None
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "not used"}
+    assert client.get("/").status_code == 301
+    assert client.get("/healthz/").status_code in (301, 404)  # only the exact path is exempt
