@@ -84,6 +84,7 @@ class Explanation:
     days_served: int = 0
     checkins_needed: int = 0
     checkins_done: int = 0
+    checkins_left: int = 0  # to the end of the minimum duration too (rules.checkins_left)
     counting_from: date | None = None
     checked_in_today: CheckIn | None = None
     earliest_green: date | None = None
@@ -91,10 +92,6 @@ class Explanation:
     appeal: Appeal | None = None
     pending_override: PendingOverride | None = None
     today: date | None = None
-
-    @property
-    def checkins_left(self) -> int:
-        return max(self.checkins_needed - self.checkins_done, 0)
 
     @property
     def restricted(self) -> bool:
@@ -143,10 +140,12 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     # earlier than the first counted day); the daily task turns the code green in the night
     # after the last one, and not before the colour's minimum duration is over.
     # Until it turns green, every day needs its check-in (a missed day restarts the count).
+    # The check-ins left run to the end of the minimum duration too: the count must be unbroken then.
     next_day = max(today + timedelta(days=1) if today in normal else today, out.counting_from)
+    floor = local_day(code.until) if code.until else None
+    out.checkins_left = rules.checkins_left(out.checkins_needed, out.checkins_done, next_day, floor)
     last_needed = next_day + timedelta(days=out.checkins_left - 1) if out.checkins_left else today
-    floor = local_day(code.until) if code.until else last_needed
-    out.earliest_green = max(last_needed, floor) + timedelta(days=1)
+    out.earliest_green = max(last_needed, floor or last_needed) + timedelta(days=1)
     return out
 
 
@@ -167,14 +166,11 @@ class Panel:
     appeal_status: str | None = None  # the latest appeal's
     checkins_needed: int = 0
     checkins_done: int = 0
+    checkins_left: int = 0  # as on the "Why this colour?" page (rules.checkins_left)
 
     @property
     def restricted(self) -> bool:
         return self.colour in (Colour.YELLOW, Colour.RED)
-
-    @property
-    def checkins_left(self) -> int:
-        return max(self.checkins_needed - self.checkins_done, 0)
 
     @property
     def appeal_status_label(self) -> str:
@@ -209,4 +205,7 @@ def panel(applicant: Applicant, code: HealthCode) -> Panel:
     out.checked_in_today = today in normal
     out.checkins_needed = rules.checkins_needed(code.colour)
     out.checkins_done = rules.served_streak(normal, start, today)
+    next_day = max(today + timedelta(days=1) if out.checked_in_today else today, start)
+    floor = local_day(code.until) if code.until else None
+    out.checkins_left = rules.checkins_left(out.checkins_needed, out.checkins_done, next_day, floor)
     return out
