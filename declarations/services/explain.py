@@ -16,7 +16,7 @@ from declarations.services.clock import first_counted_day, local_day
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange, HealthCode
-from healthcode.reasons import part_text, reason_text
+from healthcode.reasons import part_text, reason_text, words
 
 EVENT_RULES = {
     HealthEvent.Kind.CONFIRMED_CASE: rules.R_CASE.code,
@@ -57,6 +57,14 @@ def reason_texts(codes: list[str], last: ColourChange | None) -> list[str]:
     for code in codes:
         texts += [part_text(part) for part in parts if part.get("code") == code] or [rules.text_for(code)]
     return texts
+
+
+def reviewer_words(change: ColourChange, shown: list[str]) -> str:
+    """A reviewer's change's reason in the active language, without the rules it names that the
+    page lists among the reasons already (a reviewer who approved the rules' colour)."""
+    if not change.reason_parts:
+        return reason_text(change)
+    return words(part for part in change.reason_parts if part.get("code") not in shown)
 
 
 def history_lines(change: ColourChange) -> list[str]:
@@ -125,9 +133,10 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     out.since, out.until = code.since, code.until
     out.history = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
     out.last_change = out.history[0] if out.history else None
-    out.reasons = reason_texts(current_rule_codes(applicant, code, now=now), out.last_change)
+    codes = current_rule_codes(applicant, code, now=now)
+    out.reasons = reason_texts(codes, out.last_change)
     if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
-        out.reviewer_reason = reason_text(out.last_change)
+        out.reviewer_reason = reviewer_words(out.last_change, codes)
     if not out.restricted:
         return out
 

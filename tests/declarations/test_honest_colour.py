@@ -5,16 +5,23 @@ the "Why this colour?" page, the inbox and SMS and the reviewers' admin tell the
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from declarations.models import Declaration
+from declarations.services import reviewers
 from declarations.services.checkins import close_day, submit_checkin
 from declarations.services.clock import local_day
 from declarations.services.events import record_health_event
 from declarations.services.explain import explain
 from declarations.services.review import reassess_person
+from family import sms
+from family.models import InboxMessage
 from family.services import self_applicant
+from family.services.inbox import reason_of, sms_text
 from healthcode.colours import Colour
+from healthcode.models import ColourChange
 from tests.declarations.conftest import CHINA, at, code_of
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -77,6 +84,60 @@ def test_check_ins_left_on_a_controlled_clock_without_an_extension(citizen, revi
     submit_checkin(me, citizen, temperature=Decimal("36.4"), symptoms=["none"], now=at("2026-03-02", 8))
     x = explain(me, now=at("2026-03-02", 20))
     assert (x.checkins_done, x.checkins_left, str(x.earliest_green)) == (1, 6, "2026-03-09")
+
+
+# ---------------------------------------------------------------------------------------
+# A reviewer approves the colour the rules suggest: the row names the rules.
+
+
+@pytest.fixture
+def waiting(citizen, declare):
+    declaration = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    assert declaration.status == Declaration.Status.NEEDS_REVIEW
+    assert declaration.suggested_colour == Colour.YELLOW
+    return declaration
+
+
+def test_approving_the_suggested_colour_records_the_rules_that_give_it(
+    client, citizen, waiting, reviewer, django_capture_on_commit_callbacks
+):
+    """The history row said only "Approved the colour the rules suggest." (rules:
+    reviewer_decision): which rules, neither the inbox, the SMS nor the admin's history said."""
+    with django_capture_on_commit_callbacks(execute=True):
+        change = reviewers.approve_verdict(waiting.pk, reviewer, note="Called: 39.0 was right.").change
+    assert ColourChange.objects.count() == 1
+    assert change.to_colour == Colour.YELLOW
+    assert change.rules == ["fever_or_respiratory", "contact_unsure"]
+    message = InboxMessage.objects.get(change=change)
+    with translation.override("en"):
+        reason = reason_of(message)
+    assert reason == (
+        "Temperature of 37.3 °C or more, fever, or respiratory symptoms (cough, sore throat, shortness of breath). "
+        "Not sure about contact with a confirmed or suspected case. "
+        "Approved the colour the rules suggest. Called: 39.0 was right."
+    )
+    assert change.reason == reason  # the record, in LANGUAGE_CODE
+    with translation.override("zh-hans"):
+        zh = reason_of(message)
+    assert "不确定是否接触过确诊或疑似病例。" in zh and "已批准规则建议的颜色。" in zh
+    assert sms_text(message).startswith(
+        "[Henan Health Code] Your health code is now yellow. Temperature of 37.3 °C or more"
+    )
+    assert sms.outbox[-1].text == sms_text(message)
+
+    # The citizen's page: the rules as the reasons, the reviewer's note once, as written.
+    client.force_login(citizen)
+    why = client.get(reverse("why-colour", args=[self_applicant(citizen).pk])).content.decode()
+    assert "<li>Not sure about contact with a confirmed or suspected case.</li>" in why
+    assert "<strong>The reviewer wrote:</strong> Approved the colour the rules suggest. Called: 39.0 was right." in why
+    why_zh = client.get(reverse("why-colour", args=[self_applicant(citizen).pk]), **ZH).content.decode()
+    assert "<li>不确定是否接触过确诊或疑似病例。</li>" in why_zh
+
+    # The reviewers' admin: the rules and the same reason.
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:declarations_person_change", args=[waiting.applicant_id])).content.decode()
+    assert "fever_or_respiratory, contact_unsure" in page
+    assert "Not sure about contact with a confirmed or suspected case. Approved the colour the rules suggest." in page
 
 
 def test_checkins_left_is_a_published_rule():
