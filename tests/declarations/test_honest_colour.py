@@ -21,7 +21,7 @@ from family.models import InboxMessage
 from family.services import self_applicant
 from family.services.inbox import reason_of, sms_text
 from healthcode.colours import Colour
-from healthcode.models import ColourChange
+from healthcode.models import City, ColourChange
 from tests.declarations.conftest import CHINA, at, code_of
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -138,6 +138,40 @@ def test_approving_the_suggested_colour_records_the_rules_that_give_it(
     page = client.get(reverse("admin:declarations_person_change", args=[waiting.applicant_id])).content.decode()
     assert "fever_or_respiratory, contact_unsure" in page
     assert "Not sure about contact with a confirmed or suspected case. Approved the colour the rules suggest." in page
+
+
+# ---------------------------------------------------------------------------------------
+# The review queue is scoped by the person's city, as every reviewer's action is.
+
+
+def test_a_person_who_moved_is_reviewed_by_their_new_city(
+    client, citizen, declare, reviewer, luoyang_reviewer, django_capture_on_commit_callbacks
+):
+    """Declared in Zhengzhou with answers that do not fit together, then in Luoyang: the person
+    is Luoyang's now. The Zhengzhou reviewer still saw the declaration in the queue, its live
+    colour history too (404 on the person), and could not decide it ("not in your city"); the
+    Luoyang reviewer, who could, did not see it: no one could decide it but a superuser."""
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    declare(citizen, city=City.objects.get(code="410300"))
+    assert self_applicant(citizen).city.code == "410300"
+    url = reverse("admin:declarations_declaration_change", args=[waiting.pk])
+
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 404
+    listed = client.get(reverse("admin:declarations_declaration_changelist")).context["cl"].result_list
+    assert waiting not in list(listed)
+
+    client.force_login(luoyang_reviewer)
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:declarations_declaration_changelist"),
+            {"action": "approve_verdicts", "_selected_action": [waiting.pk]},
+        )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decided_by) == (Declaration.Status.REVIEWED, luoyang_reviewer)
+    assert code_of(citizen).colour == Colour.YELLOW
 
 
 def test_checkins_left_is_a_published_rule():
