@@ -145,6 +145,10 @@ def _set_colour(
     code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
     if code_id is None:
         raise ReviewError("no_code", _("This person has no health code yet."))
+    if not reason_parts:
+        # Who decided, in the reader's language, then the reviewer's own words as written: what
+        # the history shows, and so the inbox and the SMS too.
+        reason_parts = [{"code": rules.APPEAL_UPHELD if appeal_id else rules.REVIEWER_DECISION}, {"text": reason}]
     code = HealthCode.objects.select_for_update().get(pk=code_id)
     if rules.lowers(code.colour, colour):
         try:

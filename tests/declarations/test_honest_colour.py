@@ -174,6 +174,61 @@ def test_a_person_who_moved_is_reviewed_by_their_new_city(
     assert code_of(citizen).colour == Colour.YELLOW
 
 
+# ---------------------------------------------------------------------------------------
+# A reviewer's change, an appeal upheld: the inbox and the SMS say so, as the history does.
+
+
+def test_an_upheld_appeal_is_told_as_upheld_in_the_inbox_and_the_sms(
+    client, citizen, declare, reviewer, second_reviewer, django_capture_on_commit_callbacks
+):
+    """The history row read "Your appeal was upheld by two reviewers." and the reviewer's words
+    on the "Why this colour?" page, but the inbox and the SMS only the reviewer's words ("Your
+    health code is now green. Travel record checked"): not that the appeal was upheld."""
+    from declarations.services import appeals
+
+    declare(citizen, contact="unsure")
+    me = self_applicant(citizen)
+    appeal = appeals.file_appeal(me, citizen, reason="I answered “not sure” by mistake.")
+    pending = appeals.accept_appeal(appeal.pk, reviewer, resolution="Travel record checked.").pending
+    with django_capture_on_commit_callbacks(execute=True):
+        change = reviewers.approve_override(pending.pk, second_reviewer).change
+    assert ColourChange.objects.filter(to_colour=Colour.GREEN).count() == 1
+    assert change.rules == ["appeal_upheld"] and change.reason == "Travel record checked."
+    message = InboxMessage.objects.get(change=change)
+    with translation.override("en"):
+        assert reason_of(message) == "Your appeal was upheld by two reviewers. Travel record checked."
+    with translation.override("zh-hans"):
+        assert reason_of(message).startswith("您的申诉经两位审核员确认成立。")
+    assert sms.outbox[-1].text == (
+        "[Henan Health Code] Your health code is now green. Your appeal was upheld by two reviewers. "
+        "Travel record checked. The code is green: it passes at checkpoints. Details in your inbox on the site."
+    )
+    client.force_login(citizen)
+    why = client.get(reverse("why-colour", args=[me.pk])).content.decode()
+    assert "Your appeal was upheld by two reviewers." in why and "Travel record checked." in why
+
+
+def test_a_reviewers_change_is_told_as_a_reviewers_in_the_inbox_and_the_sms(
+    client, green_citizen, reviewer, django_capture_on_commit_callbacks
+):
+    me = self_applicant(green_citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        change = reviewers.override_colour(me.pk, reviewer, colour="red", reason="Listed by the CDC.").change
+    assert change.rules == ["reviewer_decision"] and change.reason == "Listed by the CDC."
+    message = InboxMessage.objects.get(change=change)
+    with translation.override("en"):
+        assert reason_of(message) == "A reviewer decided, and wrote down why. Listed by the CDC."
+    assert "now red. A reviewer decided, and wrote down why. Listed by the CDC. Quarantine" in sms.outbox[-1].text
+    client.force_login(green_citizen)
+    why = client.get(reverse("why-colour", args=[me.pk])).content.decode()
+    # The reason once, and the reviewer's words once, as before.
+    assert why.count("A reviewer decided, and wrote down why.") == 2  # the reasons, and the history
+    assert "<strong>The reviewer wrote:</strong> Listed by the CDC." in why
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:declarations_person_change", args=[me.pk])).content.decode()
+    assert "A reviewer decided, and wrote down why. Listed by the CDC." in page
+
+
 def test_checkins_left_is_a_published_rule():
     from datetime import date
 
