@@ -419,6 +419,17 @@ def served_streak(normal_by_day: Mapping[date, bool], first_day: date, today: da
     return count
 
 
+def checkins_left(needed: int, done: int, next_day: date, until_day: date | None) -> int:
+    """Normal check-ins still to do before the code turns green, from `next_day` (the next one
+    that counts): those the count lacks, and every day up to the last day of the colour's
+    minimum duration (`until_day`, a later reason of the same colour extends it): the code turns
+    green only once that is over, and a day missed before then restarts the count."""
+    left = max(needed - done, 0)
+    if needed and until_day is not None:
+        left = max(left, (until_day - next_day).days + 1)
+    return left
+
+
 def checkins_needed(colour: Colour | str) -> int:
     """How many consecutive normal check-ins turn this colour green (0: nothing to serve)."""
     return CHECKINS_TO_GREEN.get(colour, 0)

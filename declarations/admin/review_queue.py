@@ -21,6 +21,10 @@ from declarations.services import reviewers
 
 @admin.register(Declaration)
 class DeclarationAdmin(ReviewerScoped):
+    # The person's city, as every reviewer's action checks (reviewers.require_scope), not the
+    # declared one: a person who moved is their new city's, declarations from before included
+    # (the page shows the person's live colour history).
+    city_path = "applicant__city"
     list_display = [
         "created",
         "masked_name",

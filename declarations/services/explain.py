@@ -16,7 +16,7 @@ from declarations.services.clock import first_counted_day, local_day
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange, HealthCode
-from healthcode.reasons import part_text, reason_text
+from healthcode.reasons import part_text, reason_text, words
 
 EVENT_RULES = {
     HealthEvent.Kind.CONFIRMED_CASE: rules.R_CASE.code,
@@ -59,6 +59,14 @@ def reason_texts(codes: list[str], last: ColourChange | None) -> list[str]:
     return texts
 
 
+def reviewer_words(change: ColourChange, shown: list[str]) -> str:
+    """A reviewer's change's reason in the active language, without the rules it names that the
+    page lists among the reasons already (a reviewer who approved the rules' colour)."""
+    if not change.reason_parts:
+        return reason_text(change)
+    return words(part for part in change.reason_parts if part.get("code") not in shown)
+
+
 def history_lines(change: ColourChange) -> list[str]:
     """A history row's reason, line by line, in the active language: its parts; for a row
     without them, its rules' plain words and a reviewer's own words, as written."""
@@ -84,6 +92,7 @@ class Explanation:
     days_served: int = 0
     checkins_needed: int = 0
     checkins_done: int = 0
+    checkins_left: int = 0  # to the end of the minimum duration too (rules.checkins_left)
     counting_from: date | None = None
     checked_in_today: CheckIn | None = None
     earliest_green: date | None = None
@@ -91,10 +100,6 @@ class Explanation:
     appeal: Appeal | None = None
     pending_override: PendingOverride | None = None
     today: date | None = None
-
-    @property
-    def checkins_left(self) -> int:
-        return max(self.checkins_needed - self.checkins_done, 0)
 
     @property
     def restricted(self) -> bool:
@@ -128,9 +133,10 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     out.since, out.until = code.since, code.until
     out.history = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
     out.last_change = out.history[0] if out.history else None
-    out.reasons = reason_texts(current_rule_codes(applicant, code, now=now), out.last_change)
+    codes = current_rule_codes(applicant, code, now=now)
+    out.reasons = reason_texts(codes, out.last_change)
     if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
-        out.reviewer_reason = reason_text(out.last_change)
+        out.reviewer_reason = reviewer_words(out.last_change, codes)
     if not out.restricted:
         return out
 
@@ -143,10 +149,12 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     # earlier than the first counted day); the daily task turns the code green in the night
     # after the last one, and not before the colour's minimum duration is over.
     # Until it turns green, every day needs its check-in (a missed day restarts the count).
+    # The check-ins left run to the end of the minimum duration too: the count must be unbroken then.
     next_day = max(today + timedelta(days=1) if today in normal else today, out.counting_from)
+    floor = local_day(code.until) if code.until else None
+    out.checkins_left = rules.checkins_left(out.checkins_needed, out.checkins_done, next_day, floor)
     last_needed = next_day + timedelta(days=out.checkins_left - 1) if out.checkins_left else today
-    floor = local_day(code.until) if code.until else last_needed
-    out.earliest_green = max(last_needed, floor) + timedelta(days=1)
+    out.earliest_green = max(last_needed, floor or last_needed) + timedelta(days=1)
     return out
 
 
@@ -167,14 +175,11 @@ class Panel:
     appeal_status: str | None = None  # the latest appeal's
     checkins_needed: int = 0
     checkins_done: int = 0
+    checkins_left: int = 0  # as on the "Why this colour?" page (rules.checkins_left)
 
     @property
     def restricted(self) -> bool:
         return self.colour in (Colour.YELLOW, Colour.RED)
-
-    @property
-    def checkins_left(self) -> int:
-        return max(self.checkins_needed - self.checkins_done, 0)
 
     @property
     def appeal_status_label(self) -> str:
@@ -209,4 +214,7 @@ def panel(applicant: Applicant, code: HealthCode) -> Panel:
     out.checked_in_today = today in normal
     out.checkins_needed = rules.checkins_needed(code.colour)
     out.checkins_done = rules.served_streak(normal, start, today)
+    next_day = max(today + timedelta(days=1) if out.checked_in_today else today, start)
+    floor = local_day(code.until) if code.until else None
+    out.checkins_left = rules.checkins_left(out.checkins_needed, out.checkins_done, next_day, floor)
     return out

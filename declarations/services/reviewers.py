@@ -125,6 +125,12 @@ def _check_colour(colour: str) -> Colour:
     return Colour(colour)
 
 
+def rules_of(parts: Sequence[dict[str, Any]], default: str = rules.REVIEWER_DECISION) -> list[str]:
+    """The colour rules a reviewer's change rests on: those its reason names as parts (the
+    rules a reviewer approved), else `default` (a reviewer's own decision)."""
+    return [part["code"] for part in parts if part.get("code") in rules.BY_CODE] or [default]
+
+
 def _set_colour(
     applicant_id: int,
     reviewer: User,
@@ -139,6 +145,10 @@ def _set_colour(
     code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
     if code_id is None:
         raise ReviewError("no_code", _("This person has no health code yet."))
+    if not reason_parts:
+        # Who decided, in the reader's language, then the reviewer's own words as written: what
+        # the history shows, and so the inbox and the SMS too.
+        reason_parts = [{"code": rules.APPEAL_UPHELD if appeal_id else rules.REVIEWER_DECISION}, {"text": reason}]
     code = HealthCode.objects.select_for_update().get(pk=code_id)
     if rules.lowers(code.colour, colour):
         try:
@@ -165,7 +175,7 @@ def _set_colour(
         code_id,
         colour,
         source=ColourChange.Source.REVIEWER,
-        rules=[rules.REVIEWER_DECISION],
+        rules=rules_of(reason_parts),
         reason=reason,
         reason_parts=reason_parts,
         actor=reviewer,
@@ -230,11 +240,15 @@ def _release_later(applicant_id: int, confirmed_at: datetime) -> None:
 
 
 def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now: datetime | None = None) -> Decision:
-    """Decide a declaration waiting for a person with the colour its rules suggest."""
-    suggested = Declaration.objects.filter(pk=declaration_id).values_list("suggested_colour", flat=True).first()
+    """Decide a declaration waiting for a person with the colour its rules suggest. The change
+    names those rules (its `rules`, and its reason's first parts), as the machine's would."""
+    suggested, fired = Declaration.objects.filter(pk=declaration_id).values_list(
+        "suggested_colour", "verdict_rules"
+    ).first() or ("", [])
     if not suggested:
         raise ReviewError("no_verdict", _("This declaration has no suggested colour; override it instead."))
-    parts: list[dict[str, Any]] = [{"code": rules.APPROVED_SUGGESTED}]
+    parts: list[dict[str, Any]] = [{"code": code} for code in fired if code in rules.BY_CODE]
+    parts.append({"code": rules.APPROVED_SUGGESTED})
     if note.strip():
         parts.append({"text": note.strip()})  # the reviewer's own words, as written
     reason = words(parts)  # in the reviewer's language, for the record; the person reads the parts
@@ -284,7 +298,7 @@ def approve_override(override_id: int, approver: User, *, note: str = "", now: d
                     code_id,
                     Colour(pending.to_colour),
                     source=ColourChange.Source.REVIEWER,
-                    rules=[rules.APPEAL_UPHELD if pending.appeal_id else rules.REVIEWER_DECISION],
+                    rules=[rules.APPEAL_UPHELD] if pending.appeal_id else rules_of(pending.reason_parts),
                     reason=pending.reason,
                     reason_parts=pending.reason_parts,
                     actor=pending.proposed_by,

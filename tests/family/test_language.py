@@ -137,7 +137,12 @@ def test_a_reviewers_approval_reads_in_the_readers_language_and_their_note_as_wr
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # in the reviewer's language
         reviewers.approve_verdict(waiting.pk, make_reviewer("13600000001"), note="Called: 38.9 on the phone.")
     change = ColourChange.objects.get(to_colour=Colour.YELLOW)
-    assert change.reason == "Approved the colour the rules suggest. Called: 38.9 on the phone."
+    # The rules approved first (session 12: the row named none of them), then the reviewer's note.
+    assert change.reason == (
+        "Temperature of 37.3 °C or more, fever, or respiratory symptoms (cough, sore throat, shortness of breath). "
+        "Not sure about contact with a confirmed or suspected case. "
+        "Approved the colour the rules suggest. Called: 38.9 on the phone."
+    )
     client.force_login(citizen)
     inbox = client.get(reverse("inbox"), **ZH).content.decode()
     assert "已批准规则建议的颜色。Called: 38.9 on the phone." in inbox
