@@ -35,6 +35,17 @@ def compiled_messages():
 
 
 @pytest.fixture(autouse=True)
+def _language_of_one_test():
+    """LocaleMiddleware activates a request's language on the thread and nothing resets it: a
+    Chinese request in one test would leave Chinese active for the next (a stored note was then
+    written in Chinese, depending on the order of the tests)."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def henan_cities(request):
     """The cities come from a data migration; a transactional test (the browser tests' live
     server, the worker tests) flushes every table afterwards, so put them back for any test

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -244,9 +244,11 @@ def raise_colour(
 
 def review(declaration_id: int, *, now: datetime | None = None) -> Declaration | None:
     """Apply the published rules to a confirmed declaration. Idempotent: a declaration that
-    is not waiting for review is left alone, so a redelivered task does nothing."""
+    is not waiting for review is left alone, so a redelivered task does nothing. Its notes for
+    reviewers are written in the site's language, whoever's request ran it (a reviewer's
+    decision releases waiting ones; without a broker it runs inside the citizen's request)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         # The declaration and the code (locked), the city, and whether there is any recent health
         # event, in one query; the areas from this process's recent read (services/areas.py). A
         # review costs a fixed number of queries (tests/declarations pin it).

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from declarations.models import Declaration, PendingOverride
 from declarations.services import reviewers
+from declarations.services.review import WAITS_WITH_EARLIER
 from declarations.services.reviewers import ReviewError
 from family.services import self_applicant
 from healthcode.colours import Colour
@@ -174,6 +176,15 @@ def test_a_milder_declaration_waits_with_one_a_reviewer_has_not_decided(
     milder.refresh_from_db()
     assert milder.status == Declaration.Status.REVIEWED
     assert code_of(citizen).colour == Colour.YELLOW
+
+
+def test_the_reviews_note_is_in_the_sites_language_whoever_ran_it(waiting, citizen, declare):
+    """Run inside a Chinese request (no broker: the review runs in the citizen's request), the
+    note for reviewers is still written in the site's language, as the worker writes it."""
+    with translation.override("zh-hans"):
+        milder = declare(citizen, temperature=Decimal("36.5"), symptoms=["none"], contact="no")
+    with translation.override(settings.LANGUAGE_CODE):
+        assert milder.review_note == str(WAITS_WITH_EARLIER)
 
 
 @pytest.mark.parametrize(("contact", "colour"), [("unsure", Colour.YELLOW), ("yes", Colour.RED)])
