@@ -1,0 +1,58 @@
+"""The same POST twice at the same moment (a double click that two workers take up at once),
+on real Postgres, each request in a thread with its own connection: one thing done, and both
+answers are the answer to the first.
+
+(The same POST sent twice in a row, and sent again after the state moved on, are tested with
+each view, on SQLite too.)"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from family.models import Applicant
+from healthcode.models import User
+from tests.client import Client
+from tests.conftest import missing_services
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        missing_services("the concurrency tests need DATABASE_URL=postgres://… (CI sets it)")
+
+
+def at_once(requests: list) -> list:
+    """Run each request() in its own thread, released at once; their responses (or errors)."""
+    start = threading.Barrier(len(requests))
+    answers: list = [None] * len(requests)
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            answers[n] = requests[n]()
+        except Exception as error:  # a server error: reported in the assertion
+            answers[n] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def test_one_signup_posted_twice_at_once_makes_one_account_and_logs_in_both_times(postgres):
+    data = {"username": "13912345678", "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"}
+    clients = [Client(raise_request_exception=True), Client(raise_request_exception=True)]
+    answers = at_once([lambda c=c: c.post(reverse("signup"), data) for c in clients])
+    assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
+    assert User.objects.count() == 1
+    assert Applicant.objects.count() == 1
