@@ -56,3 +56,57 @@ def test_one_signup_posted_twice_at_once_makes_one_account_and_logs_in_both_time
     assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
     assert User.objects.count() == 1
     assert Applicant.objects.count() == 1
+
+
+@pytest.fixture
+def agent(postgres, django_capture_on_commit_callbacks):
+    from healthcode.colours import Colour
+    from healthcode.models import ColourChange
+    from healthcode.services import change_colour
+    from tests import factories
+
+    user = factories.account()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.declared(user)
+    member = factories.member(user)
+    change_colour(member.health_code_id, Colour.GREEN, source=ColourChange.Source.REVIEW)
+    return user, member
+
+
+def logged_in(user, n: int = 2) -> list[Client]:
+    clients = [Client(raise_request_exception=True) for _ in range(n)]
+    for client in clients:
+        client.force_login(user)
+    return clients
+
+
+def test_one_removal_posted_twice_at_once_removes_and_says_so_both_times(agent):
+    from tests.family.test_double_submit import form_fields
+
+    user, member = agent
+    url = reverse("family-remove", args=[member.pk])
+    clients = logged_in(user)
+    data = form_fields(clients[0].get(url).content.decode())
+    answers = at_once([lambda c=c: c.post(url, data) for c in clients])
+    assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
+    assert not Applicant.objects.filter(pk=member.pk).exists()
+
+
+def test_one_paper_code_issue_posted_twice_at_once_issues_one(agent, monkeypatch):
+    import time
+
+    from healthcode.models import HealthCode
+    from tests.family.test_double_submit import form_fields
+
+    now = int(time.time()) - 10
+    monkeypatch.setattr("family.services.paper.time.time", lambda: now)  # a second issue would be now + 1
+    user, member = agent
+    url = reverse("family-paper", args=[member.pk])
+    clients = logged_in(user)
+    data = form_fields(clients[0].get(url).content.decode())
+    answers = at_once([lambda c=c: c.post(url, data) for c in clients])
+    assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
+    issued = HealthCode.objects.get(pk=member.health_code_id).paper_issued_at
+    assert issued == now
+    pages = [c.get(url).content.decode() for c in clients]
+    assert all(form_fields(page)["shown"] == str(issued) for page in pages)
