@@ -43,8 +43,10 @@ class SignupForm(BaseUserCreationForm):
         """The number and password of a sign-up refused only because the number has an account
         (a double click or retry of the sign-up that made it, perhaps); None otherwise."""
         errors = self.errors.as_data()
-        username_errors = errors.get("username", [])
-        if set(errors) != {"username"} or [e.code for e in username_errors] != ["exists"]:
+        # "exists" from clean_username; "unique" from the model's check just after it, when the
+        # account was made in between (the same sign-up at the same moment).
+        codes = {error.code for error in errors.get("username", [])}
+        if set(errors) != {"username"} or not codes or not codes <= {"exists", "unique"}:
             return None
         password = self.cleaned_data.get("password2")
         if not password or self.cleaned_data.get("password1") != password:

@@ -107,3 +107,23 @@ def test_a_signup_sent_again_with_another_password_or_long_after_is_refused(clie
     page = other.post(reverse("signup"), SIGNUP)
     assert "already exists" in page.content.decode()
     assert other.get(reverse("code-home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_signup_whose_account_appears_between_the_forms_checks_logs_in(client, db, monkeypatch):
+    """The same sign-up at the same moment: the account is made after the form's own check of
+    the number and before the model's (Django's "unique"): still the same sign-up."""
+    from family.forms import SignupForm
+
+    original = SignupForm.clean_username
+
+    def made_meanwhile(form):
+        phone = original(form)
+        from family.services import create_account
+
+        create_account(phone, SIGNUP["password1"])
+        return phone
+
+    monkeypatch.setattr(SignupForm, "clean_username", made_meanwhile)
+    response = client.post(reverse("signup"), SIGNUP)
+    assert response.status_code == 302
+    assert User.objects.count() == 1
