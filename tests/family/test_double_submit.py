@@ -142,3 +142,38 @@ def test_revoking_a_stale_paper_code_leaves_the_new_one(client, green_citizen):
         assert response.status_code == 302
         assert any("was revoked" in m for m in said(response))
     assert verification.check(new).code == "revoked"
+
+
+# ---------------------------------------------------------------------------------------
+# Delete the account
+
+
+def test_deleting_the_account_twice_says_deleted_both_times(client, green_citizen):
+    """The double click's second POST comes with the session cookie the first ended."""
+    from healthcode.models import User
+    from tests.client import Client
+
+    client.force_login(green_citizen)
+    page = client.get(reverse("my-data")).content.decode()
+    data = form_fields(page, action=reverse("account-delete")) | {"password": "Sturdy-pass-2026"}
+    cookies = client.cookies
+    first = client.post(reverse("account-delete"), data)
+    assert first["Location"] == reverse("account-deleted")
+    second_click = Client()
+    second_click.cookies = cookies
+    again = second_click.post(reverse("account-delete"), data)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("account-deleted")  # was the login page
+    assert not User.objects.filter(pk=green_citizen.pk).exists()
+
+
+def test_a_deletion_sent_without_a_session_for_an_account_that_is_there_asks_to_log_in(client, green_citizen):
+    client.force_login(green_citizen)
+    page = client.get(reverse("my-data")).content.decode()
+    data = form_fields(page, action=reverse("account-delete")) | {"password": "Sturdy-pass-2026"}
+    client.logout()  # the session ran out before the form was sent
+    response = client.post(reverse("account-delete"), data)
+    assert response["Location"].startswith(reverse("login"))
+    from healthcode.models import User
+
+    assert User.objects.filter(pk=green_citizen.pk).exists()

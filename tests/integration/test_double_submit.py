@@ -110,3 +110,15 @@ def test_one_paper_code_issue_posted_twice_at_once_issues_one(agent, monkeypatch
     assert issued == now
     pages = [c.get(url).content.decode() for c in clients]
     assert all(form_fields(page)["shown"] == str(issued) for page in pages)
+
+
+def test_one_account_deletion_posted_twice_at_once_deletes_it_and_says_so_both_times(agent):
+    from tests.family.test_double_submit import form_fields
+
+    user, member = agent
+    clients = logged_in(user)
+    page = clients[0].get(reverse("my-data")).content.decode()
+    data = form_fields(page, action=reverse("account-delete")) | {"password": "Sturdy-pass-2026"}
+    answers = at_once([lambda c=c: c.post(reverse("account-delete"), data) for c in clients])
+    assert [getattr(a, "get", lambda _: a)("Location") for a in answers] == [reverse("account-deleted")] * 2
+    assert not User.objects.filter(pk=user.pk).exists()
