@@ -5,6 +5,7 @@ resolve it. Upholding lowers a colour, so it is a proposal that a second reviewe
 from __future__ import annotations
 
 from datetime import datetime
+from types import EllipsisType
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -67,12 +68,25 @@ def file_appeal(
     reason: str,
     image: UploadedFile | None = None,
     now: datetime | None = None,
+    latest_shown: int | EllipsisType | None = ...,
 ) -> Appeal:
-    """Submit an appeal. A second submit while one is active returns the active one."""
+    """Submit an appeal. A second submit while one is active returns the active one.
+    `latest_shown`: the person's latest appeal when the form was shown (None: none). If a later
+    one has the same reason from the same account, this is that appeal sent again after it was
+    decided (the back button, then submit): it is returned, and no second appeal is made."""
     now = now or timezone.now()
     existing = active_appeal(applicant)
     if existing is not None:
         return existing
+    if latest_shown is not ...:
+        latest = latest_appeal(applicant)
+        if (
+            latest is not None
+            and latest.pk != latest_shown
+            and latest.submitted_by_id == user.pk
+            and latest.reason == reason.strip()
+        ):
+            return latest
     refusal = appeal_refusal(applicant, now=now)
     if refusal is not None:
         raise refusal

@@ -115,7 +115,7 @@ def test_one_paper_code_issue_posted_twice_at_once_issues_one(agent, monkeypatch
 def test_one_account_deletion_posted_twice_at_once_deletes_it_and_says_so_both_times(agent):
     from tests.family.test_double_submit import form_fields
 
-    user, member = agent
+    user, _member = agent
     clients = logged_in(user)
     page = clients[0].get(reverse("my-data")).content.decode()
     data = form_fields(page, action=reverse("account-delete")) | {"password": "Sturdy-pass-2026"}
