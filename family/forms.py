@@ -11,6 +11,8 @@ from healthcode.loginforms import LongUsernameRefused
 from healthcode.models import User
 from healthcode.validators import MOBILE, normalise_mobile, validate_mobile
 
+ACCOUNT_EXISTS = _("An account with this mobile number already exists. Log in instead.")
+
 
 class SignupForm(BaseUserCreationForm):
     username = forms.CharField(
@@ -34,10 +36,22 @@ class SignupForm(BaseUserCreationForm):
         validate_mobile(self.cleaned_data["username"])
         phone = normalise_mobile(self.cleaned_data["username"])
         if User.objects.filter(username=phone).exists():
-            raise ValidationError(
-                _("An account with this mobile number already exists. Log in instead."), code="exists"
-            )
+            raise ValidationError(ACCOUNT_EXISTS, code="exists")
         return phone
+
+    def same_signup_again(self) -> tuple[str, str] | None:
+        """The number and password of a sign-up refused only because the number has an account
+        (a double click or retry of the sign-up that made it, perhaps); None otherwise."""
+        errors = self.errors.as_data()
+        # "exists" from clean_username; "unique" from the model's check just after it, when the
+        # account was made in between (the same sign-up at the same moment).
+        codes = {error.code for error in errors.get("username", [])}
+        if set(errors) != {"username"} or not codes or not codes <= {"exists", "unique"}:
+            return None
+        password = self.cleaned_data.get("password2")
+        if not password or self.cleaned_data.get("password1") != password:
+            return None
+        return normalise_mobile(self.data.get("username", "")), password
 
 
 class LoginForm(LongUsernameRefused, AuthenticationForm):

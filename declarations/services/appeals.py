@@ -5,6 +5,7 @@ resolve it. Upholding lowers a colour, so it is a proposal that a second reviewe
 from __future__ import annotations
 
 from datetime import datetime
+from types import EllipsisType
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -14,7 +15,14 @@ from django.utils.translation import gettext as _
 from declarations import rules
 from declarations.models import Appeal
 from declarations.services.explain import current_rule_codes
-from declarations.services.reviewers import ReviewError, _clean_reason, _set_colour, require_scope
+from declarations.services.reviewers import (
+    Decision,
+    ReviewError,
+    _clean_reason,
+    _set_colour,
+    _waiting_proposal,
+    require_scope,
+)
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.models import HealthCode, User
@@ -60,12 +68,25 @@ def file_appeal(
     reason: str,
     image: UploadedFile | None = None,
     now: datetime | None = None,
+    latest_shown: int | EllipsisType | None = ...,
 ) -> Appeal:
-    """Submit an appeal. A second submit while one is active returns the active one."""
+    """Submit an appeal. A second submit while one is active returns the active one.
+    `latest_shown`: the person's latest appeal when the form was shown (None: none). If a later
+    one has the same reason from the same account, this is that appeal sent again after it was
+    decided (the back button, then submit): it is returned, and no second appeal is made."""
     now = now or timezone.now()
     existing = active_appeal(applicant)
     if existing is not None:
         return existing
+    if latest_shown is not ...:
+        latest = latest_appeal(applicant)
+        if (
+            latest is not None
+            and latest.pk != latest_shown
+            and latest.submitted_by_id == user.pk
+            and latest.reason == reason.strip()
+        ):
+            return latest
     refusal = appeal_refusal(applicant, now=now)
     if refusal is not None:
         raise refusal
@@ -85,6 +106,13 @@ def file_appeal(
         return Appeal.objects.get(applicant=applicant, status__in=Appeal.ACTIVE)
 
 
+def _decided_by(appeal_id: int, reviewer: User, statuses: list[str], resolution: str) -> bool:
+    """Whether this reviewer decided the appeal this way already (the same decision sent again)."""
+    return Appeal.objects.filter(
+        pk=appeal_id, status__in=statuses, resolved_by=reviewer, resolution=resolution
+    ).exists()
+
+
 def reject_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datetime | None = None) -> None:
     now = now or timezone.now()
     resolution = _clean_reason(resolution)
@@ -96,7 +124,7 @@ def reject_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datet
         moved = Appeal.objects.filter(pk=appeal_id, status=Appeal.Status.OPEN).update(
             status=Appeal.Status.REJECTED, resolved_by=reviewer, resolved_at=now, resolution=resolution
         )
-        if not moved:
+        if not moved and not _decided_by(appeal_id, reviewer, [Appeal.Status.REJECTED], resolution):
             raise ReviewError("already_decided", _("This appeal has been decided already."))
 
 
@@ -113,7 +141,10 @@ def accept_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datet
             status=Appeal.Status.ACCEPTED, resolved_by=reviewer, resolution=resolution
         )
         if not moved:
-            raise ReviewError("already_decided", _("This appeal has been decided already."))
+            if not _decided_by(appeal_id, reviewer, [Appeal.Status.ACCEPTED, Appeal.Status.UPHELD], resolution):
+                raise ReviewError("already_decided", _("This appeal has been decided already."))
+            # This reviewer's decision sent again (a double click): answered as the first time.
+            return Decision(pending=_waiting_proposal(reviewer, appeal_id=appeal_id))
         code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
         colour = HealthCode.objects.select_for_update().filter(pk=code_id).values_list("colour", flat=True).first()
         if colour not in (Colour.YELLOW, Colour.RED):

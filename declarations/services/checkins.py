@@ -34,6 +34,9 @@ class CheckInResult:
     checkin: CheckIn
     created: bool  # False: this day's check-in existed already (a double submit)
     change: ColourChange | None = None  # an abnormal check-in that escalated the colour
+    # Not created, but the same answers from the same account: this check-in sent again (a
+    # double click, the browser's retry), answered as the first time (`change` is its change).
+    again: bool = False
 
 
 def checkin_for_day(applicant: Applicant, day: date) -> CheckIn | None:
@@ -66,7 +69,7 @@ def submit_checkin(
                     created=now,
                 )
         except IntegrityError:
-            return CheckInResult(CheckIn.objects.get(applicant=applicant, day=day), created=False)
+            return _existing(applicant, user, day, temperature, symptoms)
         if normal or applicant.health_code_id is None:
             return CheckInResult(checkin, created=True)
         code = HealthCode.objects.select_for_update().get(pk=applicant.health_code_id)
@@ -86,6 +89,23 @@ def submit_checkin(
                 now=now,
             )
         return CheckInResult(checkin, created=True, change=change)
+
+
+def _existing(applicant: Applicant, user: User, day: date, temperature: Decimal, symptoms: list[str]) -> CheckInResult:
+    """The day's check-in that was there; `again` if these are its answers from its account."""
+    checkin = CheckIn.objects.get(applicant=applicant, day=day)
+    again = (
+        checkin.submitted_by_id == user.pk
+        and Decimal(checkin.temperature) == Decimal(temperature)
+        and sorted(checkin.symptoms) == sorted(symptoms)
+    )
+    change = None
+    if again and not checkin.normal and applicant.health_code_id is not None:
+        # The change it made, if it made one: written with the check-in's own time.
+        change = ColourChange.objects.filter(
+            code_id=applicant.health_code_id, source=ColourChange.Source.CHECKIN, created=checkin.created
+        ).first()
+    return CheckInResult(checkin, created=False, change=change, again=again)
 
 
 def normal_by_day(applicant_ids: list[int], first: date, last: date) -> dict[int, dict[date, bool]]:

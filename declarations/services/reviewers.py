@@ -166,6 +166,16 @@ def _set_colour(
                     created=now,
                 )
         except IntegrityError:
+            waiting = PendingOverride.objects.filter(applicant_id=applicant_id, status=PendingOverride.Status.PENDING)
+            same = waiting.filter(
+                proposed_by=reviewer,
+                to_colour=colour,
+                reason=reason,
+                declaration_id=declaration_id,
+                appeal_id=appeal_id,
+            ).first()
+            if same is not None:  # this reviewer's proposal sent again (a double click): that one
+                return Decision(pending=same)
             raise ReviewError(
                 "pending_exists", _("Another change of this person's colour is waiting for approval.")
             ) from None
@@ -216,7 +226,18 @@ def decide(
             review_note=reason,
         )
         if not moved:
-            raise ReviewError("already_decided", _("This declaration has been decided already."))
+            decided = Declaration.objects.filter(
+                pk=declaration_id,
+                status=Declaration.Status.REVIEWED,
+                decided_by=reviewer,
+                verdict_colour=colour,
+                review_note=reason,
+            )
+            if not decided.exists():
+                raise ReviewError("already_decided", _("This declaration has been decided already."))
+            # This reviewer's decision sent again (a double click, the browser's retry): done
+            # already, answered as the first time.
+            return Decision(pending=_waiting_proposal(reviewer, declaration_id=declaration_id))
         _release_later(applicant_id, confirmed_at)
         return _set_colour(
             applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id, reason_parts=reason_parts
@@ -268,7 +289,14 @@ def override_colour(
         return _set_colour(applicant_id, reviewer, colour, reason, now=now)
 
 
-def _pending_for_decision(override_id: int, reviewer: User) -> PendingOverride:
+def _waiting_proposal(reviewer: User, **source: int) -> PendingOverride | None:
+    """The reviewer's proposal made by a decision (of a declaration or appeal) that waits."""
+    return PendingOverride.objects.filter(proposed_by=reviewer, status=PendingOverride.Status.PENDING, **source).first()
+
+
+def _pending_for_decision(override_id: int, reviewer: User, *, again: Sequence[str] = ()) -> PendingOverride:
+    """The override, locked, for this reviewer to decide. One this reviewer decided already
+    with a status in `again` (the same decision sent twice) is returned as it is."""
     pending = (
         PendingOverride.objects.select_for_update(of=("self",))
         .select_related("proposed_by")
@@ -278,6 +306,8 @@ def _pending_for_decision(override_id: int, reviewer: User) -> PendingOverride:
     if pending is None:
         raise ReviewError("not_found", _("No such override."))
     require_scope(reviewer, pending.applicant_id)
+    if pending.status in again and pending.decided_by_id == reviewer.pk:
+        return pending
     if pending.status != PendingOverride.Status.PENDING:
         raise ReviewError("already_decided", _("This override has been decided already."))
     if pending.proposed_by_id == reviewer.pk:
@@ -290,7 +320,11 @@ def approve_override(override_id: int, approver: User, *, note: str = "", now: d
     since it was proposed, nothing is applied and the override is marked outdated."""
     now = now or timezone.now()
     with transaction.atomic():
-        pending = _pending_for_decision(override_id, approver)
+        pending = _pending_for_decision(
+            override_id, approver, again=(PendingOverride.Status.APPROVED, PendingOverride.Status.STALE)
+        )
+        if pending.status != PendingOverride.Status.PENDING:  # this approval sent again
+            return Decision(stale=pending.status == PendingOverride.Status.STALE)
         code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=pending.applicant_id)
         try:
             with transaction.atomic():
@@ -333,7 +367,9 @@ def decline_override(override_id: int, approver: User, *, note: str, now: dateti
     now = now or timezone.now()
     note = _clean_reason(note)
     with transaction.atomic():
-        pending = _pending_for_decision(override_id, approver)
+        pending = _pending_for_decision(override_id, approver, again=(PendingOverride.Status.DECLINED,))
+        if pending.status != PendingOverride.Status.PENDING:  # this refusal sent again
+            return
         PendingOverride.objects.filter(pk=pending.pk).update(
             status=PendingOverride.Status.DECLINED, decided_by=approver, decided_at=now, decision_note=note
         )

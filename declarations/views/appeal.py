@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -41,20 +43,35 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 file_appeal(
-                    applicant, request.user, reason=form.cleaned_data["reason"], image=form.cleaned_data["image"]
+                    applicant,
+                    request.user,
+                    reason=form.cleaned_data["reason"],
+                    image=form.cleaned_data["image"],
+                    latest_shown=_latest_shown(request),
                 )
             except AppealRefused as error:
                 refusal = error
             else:
                 messages.success(request, _("Your appeal has been received; you can follow it on the code page."))
                 return redirect("code", pk=applicant.pk)
+    latest = active or latest_appeal(applicant)
     context = {
         "applicant": applicant,
         "masked_name": mask_name(applicant.name),
         "form": form if refusal is None else None,
         "refusal": refusal,
         "active": active,
-        "latest": active or latest_appeal(applicant),
+        "latest": latest,
         "colour": applicant.health_code.colour if applicant.health_code_id else "pending",
     }
     return render(request, "declarations/appeal.html", context)
+
+
+def _latest_shown(request: HttpRequest) -> int | EllipsisType | None:
+    """The latest appeal when the form was shown (None: none); ... without the field."""
+    if "latest" not in request.POST:
+        return ...
+    try:
+        return int(request.POST["latest"]) if request.POST["latest"] else None
+    except ValueError:
+        return None

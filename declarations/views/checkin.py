@@ -31,16 +31,18 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     today = local_day(timezone.now())
     done = checkin_for_day(applicant, today)
     form = None
-    if done is None:
-        form = CheckInForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            # Also when the day's check-in is there: the same one sent again (a double click)
+            # is answered as the first time.
             result = submit_checkin(
                 applicant,
                 request.user,
                 temperature=form.cleaned_data["temperature"],
                 symptoms=form.cleaned_data["symptoms"],
             )
-            if not result.created:
+            if not (result.created or result.again):
                 messages.info(request, _("You have already checked in today."))
             elif result.change is not None:
                 messages.warning(
@@ -53,9 +55,11 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Checked in for today. Thank you."))
             return redirect("why-colour", pk=applicant.pk)
-    elif request.method == "POST":
-        messages.info(request, _("You have already checked in today."))
-        return redirect("why-colour", pk=applicant.pk)
+        if done is not None:
+            messages.info(request, _("You have already checked in today."))
+            return redirect("why-colour", pk=applicant.pk)
+    elif done is None:
+        form = CheckInForm()
     context = {
         "applicant": applicant,
         "masked_name": mask_name(applicant.name),

@@ -6,12 +6,14 @@ colour change told to the account (the inbox on the site and SMS).
 """
 
 from family.services.accounts import (
+    AccountExists,
     applicants_for,
     create_account,
     get_applicant_for_user,
     last_shown,
     remember_shown,
     self_applicant,
+    signed_up_just_now,
 )
 from family.services.members import (
     MAX_FAMILY_MEMBERS,
@@ -33,6 +35,7 @@ from family.services.members import (
 
 __all__ = [
     "MAX_FAMILY_MEMBERS",
+    "AccountExists",
     "CannotRemove",
     "FamilyFull",
     "IdNumberTaken",
@@ -50,6 +53,7 @@ __all__ = [
     "remember_shown",
     "remove_member",
     "self_applicant",
+    "signed_up_just_now",
     "take_over",
     "unread_notices",
     "update_person",

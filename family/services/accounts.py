@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
@@ -12,15 +14,38 @@ from healthcode.models import User
 from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.services import create_code, remember_language
 
+# A sign-up sent again within this long (a double click, a browser's retry, the back button
+# and submit) is the same sign-up: it logs in to the account the first one made.
+SIGNUP_AGAIN_WITHIN = timedelta(minutes=10)
+
+
+class AccountExists(Exception):
+    """The mobile number has an account already (made meanwhile: the form checks first)."""
+
 
 def create_account(phone: str, password: str, *, language: str = "") -> User:
     """A new citizen account with its "self" applicant and a pending health code. `language`:
-    the one the person signed up in (what is sent to the account later is in it)."""
-    with transaction.atomic():
-        user = User.objects.create_user(username=phone, password=password)
-        remember_language(user, language)
-        Applicant.objects.create(account=user, relationship=Relationship.SELF, phone=phone, health_code=create_code())
+    the one the person signed up in (what is sent to the account later is in it). Raises
+    AccountExists when the number has one, also one made by a sign-up at the same moment."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=phone, password=password)
+            remember_language(user, language)
+            Applicant.objects.create(
+                account=user, relationship=Relationship.SELF, phone=phone, health_code=create_code()
+            )
+    except IntegrityError:
+        raise AccountExists from None
     return user
+
+
+def signed_up_just_now(phone: str, *, now: datetime | None = None) -> bool:
+    """Whether the number's account was made within SIGNUP_AGAIN_WITHIN: a sign-up for it sent
+    again then logs in with its password (checked by the caller through `authenticate`, so
+    the lockouts count it) instead of saying the number is taken. Older accounts log in on the
+    login page only."""
+    since = (now or timezone.now()) - SIGNUP_AGAIN_WITHIN
+    return User.objects.filter(username=phone, date_joined__gte=since).exists()
 
 
 def _self_of(user_id: int) -> QuerySet[Applicant]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import translation
@@ -11,11 +12,15 @@ from family.masking import mask_name
 from family.models import Applicant, Notice, Relationship
 from healthcode import crypto
 from healthcode.colours import Colour
-from healthcode.models import User
+from healthcode.models import HealthCode, User
 from healthcode.prepared import Prepared
 from healthcode.services import create_code, language_of
 
 MAX_FAMILY_MEMBERS = 8
+# The removal page's ticket: proof that it was shown to this account for this person, so
+# that the removal sent again once they are gone is answered as the first one was.
+REMOVAL_SALT = "family.remove"
+REMOVAL_TICKET_AGE = 24 * 3600
 
 
 class FamilyFull(Exception):
@@ -161,24 +166,47 @@ def take_over(user: User, holder: Applicant, *, replacing: Applicant) -> Applica
 
 def remove_member(user: User, applicant: Applicant) -> None:
     """Remove a family member and their personal data. A yellow or red code cannot be removed
-    (it would be a way to clear a colour): it must turn green first."""
+    (it would be a way to clear a colour): it must turn green first. Checked with the rows
+    locked, so a colour given meanwhile is seen; a person removed meanwhile (the same removal
+    sent twice at once) is removed, and nothing is raised."""
     if applicant.account_id != user.pk:
         raise CannotRemove(_("This person is not in your family list."))
     if applicant.relationship == Relationship.SELF:
         raise CannotRemove(_("You cannot remove yourself."))
-    code = applicant.health_code
-    if code is not None and code.colour in (Colour.YELLOW, Colour.RED):
-        raise CannotRemove(
-            _("A family member with a yellow or red code cannot be removed until the code is green again.")
-        )
-    if code is not None and code.colour == Colour.PENDING and applicant.name:
-        # Declared, not yet coloured: a reviewer may still find it yellow or red, and removing
-        # and adding the person again would start them afresh.
-        raise CannotRemove(_("A family member whose code is under review cannot be removed until it has a colour."))
     with transaction.atomic():
+        if not Applicant.objects.select_for_update().filter(pk=applicant.pk, account=user).exists():
+            return
+        code = HealthCode.objects.select_for_update().filter(pk=applicant.health_code_id).first()
+        if code is not None and code.colour in (Colour.YELLOW, Colour.RED):
+            raise CannotRemove(
+                _("A family member with a yellow or red code cannot be removed until the code is green again.")
+            )
+        if code is not None and code.colour == Colour.PENDING and applicant.name:
+            # Declared, not yet coloured: a reviewer may still find it yellow or red, and removing
+            # and adding the person again would start them afresh.
+            raise CannotRemove(_("A family member whose code is under review cannot be removed until it has a colour."))
         applicant.delete()
         if code is not None:
             code.delete()
+
+
+def removal_ticket(user: User, applicant: Applicant) -> str:
+    """The removal form's ticket (signed: this account, this person, their masked name)."""
+    return signing.dumps([user.pk, applicant.pk, mask_name(applicant.name)], salt=REMOVAL_SALT)
+
+
+def removed_already(user: User, pk: int, ticket: str) -> str | None:
+    """The masked name of the person this removal form was for, if it was shown to this account
+    and the person is gone (removed by its first sending); None otherwise."""
+    if not ticket:
+        return None
+    try:
+        account_id, applicant_id, masked_name = signing.loads(ticket, salt=REMOVAL_SALT, max_age=REMOVAL_TICKET_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if account_id != user.pk or applicant_id != pk or Applicant.objects.filter(pk=pk).exists():
+        return None
+    return masked_name
 
 
 def unread_notices(user: User) -> list[Notice]:

@@ -5,6 +5,7 @@ revokes the old one at once and verification needs no extra table."""
 from __future__ import annotations
 
 import time
+from types import EllipsisType
 
 from django.conf import settings
 from django.db import transaction
@@ -15,11 +16,21 @@ from healthcode.colours import Colour
 from healthcode.models import HealthCode
 
 
-def issue_paper_code(applicant: Applicant, *, now: float | None = None) -> str:
-    """(Re)issue the applicant's paper code; any earlier one stops verifying."""
+def issue_paper_code(
+    applicant: Applicant, *, replacing: int | EllipsisType | None = ..., now: float | None = None
+) -> str:
+    """(Re)issue the applicant's paper code; any earlier one stops verifying.
+
+    `replacing`: the issue time of the paper code the page showed (None: it showed none). If
+    the code has another one by now, the page's form was sent before (a double click, the back
+    button and submit): nothing is issued, so the one issued meanwhile (printed, perhaps) keeps
+    passing, and its token is returned."""
     issued_at = int(now if now is not None else time.time())
     with transaction.atomic():
         code = HealthCode.objects.select_for_update().get(pk=applicant.health_code_id)
+        if replacing is not ... and code.paper_issued_at != replacing:
+            applicant.health_code = code
+            return paper_token(applicant)
         if code.paper_issued_at is not None and issued_at <= code.paper_issued_at:
             issued_at = code.paper_issued_at + 1  # two reissues in one second still differ
         code.paper_issued_at = issued_at
@@ -28,8 +39,14 @@ def issue_paper_code(applicant: Applicant, *, now: float | None = None) -> str:
     return paper_token(applicant)
 
 
-def revoke_paper_code(applicant: Applicant) -> None:
-    HealthCode.objects.filter(pk=applicant.health_code_id).update(paper_issued_at=None)
+def revoke_paper_code(applicant: Applicant, *, issued_at: int | EllipsisType | None = ...) -> None:
+    """Revoke the paper code; with `issued_at` (the one the page showed), only that one: a
+    revocation sent again after a new one was issued leaves the new one passing (the old one
+    stopped passing when the new one was issued)."""
+    codes = HealthCode.objects.filter(pk=applicant.health_code_id)
+    if issued_at is not ...:
+        codes = codes.filter(paper_issued_at=issued_at)
+    codes.update(paper_issued_at=None)
 
 
 def paper_token(applicant: Applicant) -> str | None:

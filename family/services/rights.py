@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,12 @@ from family.models import Applicant
 from healthcode import privacy
 from healthcode.colours import Colour
 from healthcode.models import HealthCode, User
+
+# The deletion form's ticket: proof that it was shown to this account, so that the deletion
+# sent again (a double click: the second POST comes with the session the first one ended) is
+# answered as the first one was.
+DELETION_SALT = "family.delete-account"
+DELETION_TICKET_AGE = 24 * 3600
 
 
 class CannotDelete(Exception):
@@ -43,3 +50,18 @@ def delete_account(user: User) -> None:
         privacy.erase(user)
         user.delete()  # cascades: people, declarations, check-ins, appeals, notices, sessions' owner
         HealthCode.objects.filter(pk__in=code_ids).delete()  # and their colour history
+
+
+def deletion_ticket(user: User) -> str:
+    return signing.dumps(user.pk, salt=DELETION_SALT)
+
+
+def deleted_already(ticket: str) -> bool:
+    """Whether the account this deletion form was shown to is gone (deleted by its first sending)."""
+    if not ticket:
+        return False
+    try:
+        account_id = signing.loads(ticket, salt=DELETION_SALT, max_age=DELETION_TICKET_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return isinstance(account_id, int) and not User.objects.filter(pk=account_id).exists()

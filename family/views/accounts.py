@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login
+from django import forms
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from family.forms import LoginForm, SignupForm
-from family.services import create_account
+from family.forms import ACCOUNT_EXISTS, LoginForm, SignupForm
+from family.services import AccountExists, create_account, signed_up_just_now
 from healthcode.services import remember_language
 
 
@@ -30,12 +31,26 @@ def _next(request: HttpRequest) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SignupForm(request.POST)
+        user = None
         if form.is_valid():
-            user = create_account(
-                form.cleaned_data["username"], form.cleaned_data["password1"], language=translation.get_language()
-            )
-            login(request, user, backend="healthcode.backends.ModelBackend")
-            return redirect(_next(request) or "home")
+            try:
+                user = create_account(
+                    form.cleaned_data["username"], form.cleaned_data["password1"], language=translation.get_language()
+                )
+            except AccountExists:  # made by the same sign-up at the same moment, perhaps
+                form.add_error("username", forms.ValidationError(ACCOUNT_EXISTS, code="exists"))
+            else:
+                login(request, user, backend="healthcode.backends.ModelBackend")
+                return redirect(_next(request) or "home")
+        again = form.same_signup_again()
+        if again is not None and signed_up_just_now(again[0]):
+            # The same sign-up sent again (a double click, a retry, the back button): its
+            # account is there, and the password it chose logs in, as the first answer did.
+            # Through authenticate: a wrong password counts towards the lockouts.
+            user = authenticate(request, username=again[0], password=again[1])
+            if user is not None:
+                login(request, user)
+                return redirect(_next(request) or "home")
     else:
         form = SignupForm()
     return render(request, "registration/signup.html", {"form": form, "next": _next(request)})

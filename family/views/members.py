@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from family.masking import mask_id, mask_name
 from family.services import CannotRemove, get_applicant_for_user, remove_member
+from family.services.members import removal_ticket, removed_already
 from family.services.paper import issue_paper_code, paper_token, revoke_paper_code
 from healthcode import qr
 from healthcode.colours import Colour
@@ -21,6 +24,12 @@ from healthcode.colours import Colour
 @login_required
 @require_http_methods(["GET", "POST"])
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        # This account's removal of this person sent again (a double click, the back button):
+        # they are gone, and the answer is the first one's, not a 404.
+        removed = removed_already(request.user, pk, request.POST.get("ticket", ""))
+        if removed is not None:
+            return _removed(request, removed)
     applicant = get_applicant_for_user(request.user, pk)
     error = ""
     if request.method == "POST":
@@ -29,16 +38,37 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
         except CannotRemove as exc:
             error = exc.message
         else:
-            messages.success(
-                request, _("%(name)s was removed from your family list.") % {"name": mask_name(applicant.name)}
-            )
-            return redirect("code-switch")
+            return _removed(request, mask_name(applicant.name))
     return render(
         request,
         "family/remove.html",
-        {"applicant": applicant, "masked_name": mask_name(applicant.name), "error": error},
+        {
+            "applicant": applicant,
+            "masked_name": mask_name(applicant.name),
+            "error": error,
+            "ticket": removal_ticket(request.user, applicant),
+        },
         status=409 if error else 200,
     )
+
+
+def _removed(request: HttpRequest, masked_name: str) -> HttpResponse:
+    messages.success(request, _("%(name)s was removed from your family list.") % {"name": masked_name})
+    return redirect("code-switch")
+
+
+def _shown(request: HttpRequest) -> int | EllipsisType | None:
+    """The issue time of the paper code the page showed (None: none); ... for a form without
+    the field (a page from before it had one)."""
+    if "shown" not in request.POST:
+        return ...
+    value = request.POST["shown"]
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # no paper code's: nothing is issued or revoked
 
 
 @login_required
@@ -51,7 +81,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
         if applicant.health_code is None or applicant.health_code.colour == Colour.PENDING:
             messages.error(request, _("A paper code can be printed once the code has been reviewed."))
             return redirect("code", pk=applicant.pk)
-        issue_paper_code(applicant)
+        issue_paper_code(applicant, replacing=_shown(request))
         return redirect("family-paper", pk=applicant.pk)
     token = paper_token(applicant)
     issued = (
@@ -68,6 +98,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             "masked_id": mask_id(applicant.id_number or ""),
             "svg": qr.svg(token) if token else "",
             "issued": issued,
+            "shown": applicant.health_code.paper_issued_at if token else "",
         },
     )
 
@@ -76,6 +107,6 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
-    revoke_paper_code(applicant)
+    revoke_paper_code(applicant, issued_at=_shown(request))
     messages.success(request, _("The paper code was revoked: it no longer passes any checkpoint."))
     return redirect("family-paper", pk=applicant.pk)

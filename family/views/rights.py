@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from family.services.rights import CannotDelete, data_export, delete_account
+from family.services.rights import CannotDelete, data_export, delete_account, deleted_already, deletion_ticket
 
 
 class DeleteAccountForm(forms.Form):
@@ -39,7 +40,8 @@ class DeleteAccountForm(forms.Form):
 @login_required
 @never_cache
 def my_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "family/my_data.html", {"form": DeleteAccountForm(user=request.user)})
+    context = {"form": DeleteAccountForm(user=request.user), "ticket": deletion_ticket(request.user)}
+    return render(request, "family/my_data.html", context)
 
 
 @require_GET
@@ -52,9 +54,14 @@ def download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_http_methods(["POST"])
 def delete(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # The deletion sent again (a double click, a retry): the first one deleted the account
+        # and ended the session this one came with. Answered as the first one was.
+        if deleted_already(request.POST.get("ticket", "")):
+            return redirect("account-deleted")
+        return redirect_to_login(request.get_full_path())
     form = DeleteAccountForm(request.POST, user=request.user)
     error = ""
     if form.is_valid():
@@ -65,7 +72,8 @@ def delete(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)
             return redirect("account-deleted")
-    return render(request, "family/my_data.html", {"form": form, "error": error}, status=200 if not error else 409)
+    context = {"form": form, "error": error, "ticket": deletion_ticket(request.user)}
+    return render(request, "family/my_data.html", context, status=200 if not error else 409)
 
 
 @require_GET

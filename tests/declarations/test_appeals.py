@@ -182,3 +182,25 @@ def test_another_citys_reviewer_sees_neither_the_appeal_nor_its_image(client, ye
     client.force_login(luoyang_reviewer)
     assert list(client.get(reverse(APPEALS)).context["cl"].result_list) == []
     assert client.get(reverse("admin:declarations_appeal_image", args=[appeal.pk])).status_code == 404
+
+
+def test_an_appeal_sent_again_after_it_was_decided_is_not_a_second_appeal(client, yellow, reviewer):
+    """The back button to the filled-in form after the appeal was rejected, then submit: the
+    same appeal, not a new one; a new appeal written on a page shown after the decision is."""
+    import re
+
+    from declarations.services import appeals
+
+    client.force_login(yellow)
+    applicant = self_applicant(yellow)
+    page = client.get(url(applicant)).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(latest)" value="([^"]*)"', page))
+    client.post(url(applicant), {"reason": REASON} | hidden)
+    appeals.reject_appeal(Appeal.objects.get().pk, reviewer, resolution="The travel record stands.")
+    again = client.post(url(applicant), {"reason": REASON} | hidden)
+    assert again["Location"] == reverse("code", args=[applicant.pk])
+    assert Appeal.objects.count() == 1
+    page = client.get(url(applicant)).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(latest)" value="([^"]*)"', page))
+    client.post(url(applicant), {"reason": REASON + " Here is the ticket."} | hidden)
+    assert Appeal.objects.count() == 2

@@ -87,3 +87,27 @@ def test_not_declared_yet_is_sent_to_the_code_page(citizen_client, citizen):
 def test_anonymous_is_sent_to_log_in(client, green_citizen):
     response = client.get(url(green_citizen))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_abnormal_checkin_sent_twice_tells_the_new_colour_both_times(client, green_citizen):
+    """A double click on a fever check-in: one row, one colour change, and the second answer
+    (the one the browser shows) still says the code turned yellow and to see a fever clinic,
+    not only "already checked in"."""
+    from django.contrib.messages import get_messages
+
+    from healthcode.models import ColourChange
+
+    client.force_login(green_citizen)
+    data = {"temperature": "38.6", "symptoms": ["fever"]}
+    client.post(url(green_citizen), data)
+    changes = ColourChange.objects.count()
+    second = client.post(url(green_citizen), data)
+    shown = [str(m) for m in get_messages(second.wsgi_request)]
+    assert any("the code is now Yellow" in m for m in shown[1:]), shown  # [0]: the first answer's
+    assert not any("already checked in" in m for m in shown), shown
+    assert CheckIn.objects.count() == 1
+    assert ColourChange.objects.count() == changes
+    assert code_of(green_citizen).colour == Colour.YELLOW
+    # Another check-in the same day (other answers) is still "already checked in".
+    third = client.post(url(green_citizen), {"temperature": "36.5", "symptoms": ["none"]})
+    assert any("already checked in" in str(m) for m in get_messages(third.wsgi_request))

@@ -14,7 +14,7 @@ from declarations.services.reviewers import ReviewError
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
-from tests.declarations.conftest import code_of
+from tests.declarations.conftest import code_of, make_reviewer
 
 
 @pytest.fixture
@@ -81,8 +81,12 @@ def test_lowering_waits_for_a_second_reviewer(citizen, declare, reviewer, second
     assert change.rules == ["reviewer_decision"]
     pending.refresh_from_db()
     assert (pending.status, pending.decided_by) == ("approved", second_reviewer)
+    # The same approval sent again (a double click) is done already: no second change.
+    again = reviewers.approve_override(pending.pk, second_reviewer)
+    assert (again.change, again.pending, again.stale) == (None, None, False)
+    assert ColourChange.objects.filter(to_colour=Colour.GREEN).count() == 1
     with pytest.raises(ReviewError) as error:
-        reviewers.approve_override(pending.pk, second_reviewer)
+        reviewers.approve_override(pending.pk, make_reviewer("13600000009"))
     assert error.value.code == "already_decided"
 
 

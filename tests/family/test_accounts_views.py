@@ -41,7 +41,7 @@ def test_signup_refuses_a_weak_password_and_an_existing_number(client, citizen):
     assert "too common" in page or "entirely numeric" in page
     page = client.post(
         reverse("signup"),
-        {"username": citizen.username, "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"},
+        {"username": citizen.username, "password1": "Other-pass-2026", "password2": "Other-pass-2026"},
     ).content.decode()
     assert "already exists" in page
 
@@ -71,3 +71,59 @@ def test_an_empty_signup_or_login_names_each_missing_field(client, db):
     assert "Please enter your mobile number." in page
     assert "Please enter your password." in page
     assert "This field is required." not in page
+
+
+SIGNUP = {"username": "13912345678", "password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026"}
+
+
+def test_a_signup_sent_twice_logs_in_the_second_time_instead_of_saying_the_number_is_taken(client, db):
+    """A double click, a browser's retry or the back button: the second POST comes with the
+    cookie the first had (its session is gone after the login) and finds the account made."""
+    first = client.post(reverse("signup") + "?next=/henan/410100/use/", SIGNUP)
+    assert first.status_code == 302
+    from tests.client import Client
+
+    again = Client().post(reverse("signup") + "?next=/henan/410100/use/", SIGNUP)
+    assert again.status_code == 302
+    assert again["Location"] == "/henan/410100/use/"
+    assert User.objects.count() == 1
+    assert Applicant.objects.count() == 1
+
+
+def test_a_signup_sent_again_with_another_password_or_long_after_is_refused(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.post(reverse("signup"), SIGNUP)
+    from tests.client import Client
+
+    other = Client()
+    page = other.post(reverse("signup"), SIGNUP | {"password1": "Other-pass-2026", "password2": "Other-pass-2026"})
+    assert "already exists" in page.content.decode()
+    assert other.get(reverse("code-home")).status_code == 302
+    assert other.get(reverse("code-home"))["Location"].startswith(reverse("login"))
+    User.objects.update(date_joined=timezone.now() - timedelta(hours=1))
+    page = other.post(reverse("signup"), SIGNUP)
+    assert "already exists" in page.content.decode()
+    assert other.get(reverse("code-home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_signup_whose_account_appears_between_the_forms_checks_logs_in(client, db, monkeypatch):
+    """The same sign-up at the same moment: the account is made after the form's own check of
+    the number and before the model's (Django's "unique"): still the same sign-up."""
+    from family.forms import SignupForm
+
+    original = SignupForm.clean_username
+
+    def made_meanwhile(form):
+        phone = original(form)
+        from family.services import create_account
+
+        create_account(phone, SIGNUP["password1"])
+        return phone
+
+    monkeypatch.setattr(SignupForm, "clean_username", made_meanwhile)
+    response = client.post(reverse("signup"), SIGNUP)
+    assert response.status_code == 302
+    assert User.objects.count() == 1
