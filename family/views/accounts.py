@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from family.forms import ACCOUNT_EXISTS, LoginForm, SignupForm
 from family.services import AccountExists, create_account, signed_up_just_now
+from healthcode.loginlimit import paused_for
 from healthcode.services import remember_language
 
 
@@ -43,10 +44,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="healthcode.backends.ModelBackend")
                 return redirect(_next(request) or "home")
         again = form.same_signup_again()
-        if again is not None and signed_up_just_now(again[0]):
+        if again is not None and paused_for(request) is None and signed_up_just_now(again[0]):
             # The same sign-up sent again (a double click, a retry, the back button): its
             # account is there, and the password it chose logs in, as the first answer did.
-            # Through authenticate: a wrong password counts towards the lockouts.
+            # Through authenticate: a wrong password counts towards the lockouts; and never
+            # from an address paused for wrong passwords (a login form like the others).
             user = authenticate(request, username=again[0], password=again[1])
             if user is not None:
                 login(request, user)

@@ -109,6 +109,26 @@ def test_a_signup_sent_again_with_another_password_or_long_after_is_refused(clie
     assert other.get(reverse("code-home"))["Location"].startswith(reverse("login"))
 
 
+def test_a_signup_sent_again_from_a_paused_address_does_not_log_in(client, db, settings):
+    """Logging in through a sign-up sent again is a login form like the others: an address
+    paused for many wrong passwords gets the number's "already exists", not the account."""
+    import random
+
+    from tests.client import Client
+
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    client.post(reverse("signup"), SIGNUP)
+    settings.HC_LOGIN_FAILURES_PER_ADDRESS = 1
+    other = Client()
+    other.post(reverse("login"), {"username": "13900000000", "password": "wrong-password"}, REMOTE_ADDR=address)
+    page = other.post(reverse("signup"), SIGNUP, REMOTE_ADDR=address)
+    assert "already exists" in page.content.decode()
+    assert other.get(reverse("code-home"))["Location"].startswith(reverse("login"))
+    # From another address the same sign-up sent again logs in.
+    elsewhere = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    assert Client().post(reverse("signup"), SIGNUP, REMOTE_ADDR=elsewhere).status_code == 302
+
+
 def test_a_signup_whose_account_appears_between_the_forms_checks_logs_in(client, db, monkeypatch):
     """The same sign-up at the same moment: the account is made after the form's own check of
     the number and before the model's (Django's "unique"): still the same sign-up."""
