@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +19,7 @@ from checkpoints.models import Medicine, Scan
 from checkpoints.services import get_venue_for_staff, is_manager, roles_for
 from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
 from checkpoints.services.stats import recent_scans
-from checkpoints.services.verify import BadScan, ScanResult, parse_scanned_at, verify_scan
+from checkpoints.services.verify import BadScan, NonceReused, ScanResult, parse_scanned_at, verify_scan
 from checkpoints.views.keys import keys_document
 from checkpoints.views.present import page_body
 from family.masking import mask_name, mask_phone
@@ -26,6 +27,7 @@ from healthcode import tokens
 from healthcode.masking import mask_numbers
 
 MAX_UPLOAD = 500
+PAGE_USED = gettext_lazy("This page was already used for another scan. Scan the code again.")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -113,7 +115,10 @@ def staff_verify(request: HttpRequest, pk: int) -> HttpResponse:
         if _wants_json(request):
             return _json_error(400, "bad_field", exc.message, exc.field)
         # The page again, as it was: the scanner's keys, the direction and the typed token kept.
-        context = _scan_context(venue, direction=direction, token=token, error=exc.message)
+        # A taken nonce on this page is a form sent again with another code (the back button):
+        # staff are told what to do, not what a nonce is; the page comes back with a new one.
+        message = PAGE_USED if isinstance(exc, NonceReused) else exc.message
+        context = _scan_context(venue, direction=direction, token=token, error=message)
         return render(request, "checkpoints/scan.html", context, status=400)
     body = page_body(result, purchase_url=_purchase_url(venue, result))
     if _wants_json(request):

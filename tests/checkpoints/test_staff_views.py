@@ -83,6 +83,21 @@ def test_the_manual_form_sent_back_keeps_the_token_direction_and_scanner(client,
     assert 'data-keys="' in page and reverse("checkpoint-manage", args=[venue.pk]) in page
 
 
+def test_the_manual_form_sent_again_with_another_code_says_scan_again(staff_client, venue, green_person):
+    """The back button, another code typed into the same page, submit: its nonce is taken by
+    the first scan. Staff are told to scan again, not about nonces, on a page with a new one."""
+    url = reverse("checkpoint-verify", args=[venue.pk])
+    used = nonce()
+    staff_client.post(url, {"token": token_for(green_person), "direction": "entry", "nonce": used})
+    response = staff_client.post(url, {"token": "HC1.another-code", "direction": "entry", "nonce": used})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "This page was already used for another scan. Scan the code again." in page
+    assert "This nonce was already used" not in page
+    assert f'value="{used}"' not in page and 'name="nonce"' in page
+    assert Scan.objects.count() == 1
+
+
 def test_json_scan_for_the_page_script(staff_client, venue, green_person):
     body = verify_json(staff_client, venue, {"token": token_for(green_person), "direction": "entry", "nonce": nonce()})
     data = body.json()
