@@ -22,9 +22,11 @@ from family.masking import mask_name
 from family.models import Applicant
 from healthcode.colours import Colour
 
-# The scan log's nonce column holds 64 characters; a visit's takes one for its prefix.
+# The scan log's nonce column holds 64 characters. A visit's is its page's nonce with a prefix
+# and the person's id after it ("~<page nonce>/<id>": "~" and "/" are in no gate's or staff
+# page's nonce), so one page registers each person of the family once.
 PLACE_NONCE_PREFIX = "~"
-PLACE_NONCE_MAX = 63
+PLACE_NONCE_MAX = 43  # 64 - "~" - "/" - an id of up to 19 digits
 
 
 def get_venue_by_place_code(place_code: str) -> Venue:
@@ -36,13 +38,15 @@ def get_venue_by_place_code(place_code: str) -> Venue:
 
 def register_visit(venue: Venue, applicant: Applicant, *, nonce: str, now: datetime | None = None) -> ScanResult:
     """Log a visit for the applicant, with the live colour of their code. The caller has
-    checked that the account holds the applicant. Idempotent by `nonce` (a double submit)."""
+    checked that the account holds the applicant. Idempotent by `nonce` and person: the same
+    page sent again for the same person (a double click) is the first visit; for another
+    person of the family (back, choose them, submit), a visit of their own."""
     check_scan_input(Scan.Direction.ENTRY, nonce)
     if len(nonce) > PLACE_NONCE_MAX:
         raise BadScan("nonce", str(NONCE_RULE))
     # The visit's nonce comes from the citizen's browser: stored in a namespace of its own (a
     # character no gate or staff nonce may hold), so that no one can take a gate's nonce first.
-    nonce = PLACE_NONCE_PREFIX + nonce
+    nonce = f"{PLACE_NONCE_PREFIX}{nonce}/{applicant.pk}"
     now = now or timezone.now()
     code = applicant.health_code
     colour = code.colour if code is not None else Colour.PENDING

@@ -145,7 +145,12 @@ def test_a_visits_nonce_cannot_take_a_gates(client, venue, green_citizen, gate_k
     )
     assert response.status_code == 200
     assert response.json()["pass"] is False and response.json()["duplicate"] is False
-    # The same visit nonce for another person is not that first visit.
+    # The same visit page for another person of the family (back, choose, submit): a visit of
+    # their own, not the first one's, nor the gate's.
     again = client.post(place_url(venue), {"applicant": member.pk, "nonce": "gate-1:000099"})
-    assert again.status_code == 400
-    assert Scan.objects.filter(applicant=member).count() == 1  # the gate's scan only
+    assert again.status_code == 200
+    visits = Scan.objects.filter(source=Scan.Source.VENUE_CODE).order_by("pk")
+    assert [(v.applicant_id, v.colour) for v in visits] == [(me.pk, Colour.GREEN), (member.pk, Colour.YELLOW)]
+    # And the same person's page sent again (a double click) is their first visit.
+    assert client.post(place_url(venue), {"applicant": member.pk, "nonce": "gate-1:000099"}).status_code == 200
+    assert Scan.objects.filter(source=Scan.Source.VENUE_CODE).count() == 2
