@@ -9,7 +9,7 @@ from types import EllipsisType
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from declarations import rules
@@ -23,9 +23,11 @@ from declarations.services.reviewers import (
     _waiting_proposal,
     require_scope,
 )
-from family.models import Applicant
+from family.masking import mask_name
+from family.models import Applicant, Notice
 from healthcode.colours import Colour
 from healthcode.models import HealthCode, User
+from healthcode.services import language_of
 
 
 class AppealRefused(Exception):
@@ -126,6 +128,21 @@ def reject_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datet
         )
         if not moved and not _decided_by(appeal_id, reviewer, [Appeal.Status.REJECTED], resolution):
             raise ReviewError("already_decided", _("This appeal has been decided already."))
+        if moved:
+            _tell_rejected(appeal_id, resolution)
+
+
+def _tell_rejected(appeal_id: int, resolution: str) -> None:
+    """The account that appealed is told once, on its code page, in its own language (an upheld
+    appeal is told by the colour change it makes)."""
+    account_id, name = Appeal.objects.filter(pk=appeal_id).values_list("submitted_by_id", "applicant__name").get()
+    account = User.objects.get(pk=account_id)
+    with translation.override(language_of(account)):
+        message = _("The appeal about %(name)s's code was not upheld. The reviewer's answer: %(answer)s") % {
+            "name": mask_name(name),
+            "answer": resolution,
+        }
+    Notice.objects.create(account=account, message=message)
 
 
 def accept_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datetime | None = None):

@@ -175,6 +175,26 @@ def test_a_reviewer_rejects_with_an_answer_the_citizen_reads(client, yellow, rev
     assert 'name="reason"' in client.get(url(applicant)).content.decode()
 
 
+def test_a_rejected_appeal_is_told_once_on_the_code_page_in_the_appellants_language(client, yellow, reviewer):
+    """Nothing changes colour, so no colour message tells it: a notice does, once, in the
+    language of the account that appealed (not the reviewer's), and a repeat adds none."""
+    from declarations.services import appeals
+    from family.models import Notice
+    from healthcode.services import remember_language
+
+    applicant = self_applicant(yellow)
+    remember_language(yellow, "zh-hans")
+    client.force_login(yellow)
+    client.post(url(applicant), {"reason": REASON})
+    appeal = Appeal.objects.get()
+    appeals.reject_appeal(appeal.pk, reviewer, resolution="The CDC list names you.")
+    appeals.reject_appeal(appeal.pk, reviewer, resolution="The CDC list names you.")  # sent twice
+    assert Notice.objects.filter(account=yellow).count() == 1
+    page = client.get(reverse("code", args=[applicant.pk])).content.decode()
+    assert "申诉未获支持" in page and "The CDC list names you." in page
+    assert "申诉未获支持" not in client.get(reverse("code", args=[applicant.pk])).content.decode()  # shown once
+
+
 def test_another_citys_reviewer_sees_neither_the_appeal_nor_its_image(client, yellow, luoyang_reviewer):
     client.force_login(yellow)
     client.post(url(self_applicant(yellow)), {"reason": REASON, "image": png()})
