@@ -13,6 +13,7 @@ from declarations.services.intake import (
     confirm,
     get_declaration_for_user,
     save_draft,
+    sent_before,
 )
 from declarations.services.review import facts_for, review
 
@@ -28,4 +29,5 @@ __all__ = [
     "record_health_events",
     "review",
     "save_draft",
+    "sent_before",
 ]

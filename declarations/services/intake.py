@@ -26,7 +26,15 @@ from healthcode.prepared import STAND_IN_ID, STAND_IN_UUID, Prepared
 from healthcode.services import create_code
 from healthcode.writes import insert, update_fields
 
-__all__ = ["DECLARED_FIELDS", "FamilyFull", "IdNumberTaken", "confirm", "get_declaration_for_user", "save_draft"]
+__all__ = [
+    "DECLARED_FIELDS",
+    "FamilyFull",
+    "IdNumberTaken",
+    "confirm",
+    "get_declaration_for_user",
+    "save_draft",
+    "sent_before",
+]
 
 DECLARED_FIELDS = (
     "city",
@@ -68,6 +76,21 @@ def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
     if declaration is None:
         raise Http404
     return declaration
+
+
+def sent_before(user: User, form_token: str) -> Declaration | None:
+    """The account's declaration made from this form already and past its draft (the form sent
+    again: a double click, a retry, the back button), else None."""
+    try:
+        token = uuid.UUID(form_token)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return (
+        Declaration.objects.filter(submitted_by=user, form_token=token)
+        .exclude(status=Declaration.Status.DRAFT)
+        .only("applicant_id")
+        .first()
+    )
 
 
 def save_draft(

@@ -89,6 +89,10 @@ def declare(request: HttpRequest) -> HttpResponse:
 def add_member(request: HttpRequest) -> HttpResponse:
     """Family Agent: apply for a person who has no phone."""
     if not has_room_for_member(request.user):
+        # The form that added the last member, sent again: that member's code, as the first time.
+        done = services.sent_before(request.user, request.POST.get("form_token", ""))
+        if request.method == "POST" and done is not None and done.applicant_id is not None:
+            return redirect("code", pk=done.applicant_id)
         return render(
             request,
             "declarations/family_full.html",

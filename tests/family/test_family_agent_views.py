@@ -72,6 +72,24 @@ def test_the_ninth_member_gets_a_clear_message(agent_client, green_citizen):
     assert Declaration.objects.filter(applicant__isnull=True).count() == 0
 
 
+def test_the_form_that_added_the_eighth_member_sent_again_shows_their_code(
+    agent_client, green_citizen, django_capture_on_commit_callbacks
+):
+    """A double click or the back button on the form of the member who filled the list: that
+    member's code, as the first sending led to, not "you already apply for 8"."""
+    for _ in range(MAX_FAMILY_MEMBERS - 1):
+        factories.member(green_citizen)
+    data = factories.member_post_data()
+    first = agent_client.post(reverse("family-add"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = agent_client.post(first["Location"])
+    again = agent_client.post(reverse("family-add"), data)
+    assert again.status_code == 302 and again["Location"] == done["Location"]
+    # Another form (a new token) is still refused with the message.
+    other = agent_client.post(reverse("family-add"), factories.member_post_data())  # a new form token
+    assert "already apply for 8 family members" in other.content.decode()
+
+
 def test_a_draft_confirmed_after_the_list_filled_up_is_refused(agent_client, green_citizen):
     response = agent_client.post(reverse("family-add"), factories.member_post_data())
     for _ in range(MAX_FAMILY_MEMBERS):
