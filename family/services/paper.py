@@ -39,14 +39,10 @@ def issue_paper_code(
     return paper_token(applicant)
 
 
-def revoke_paper_code(applicant: Applicant, *, issued_at: int | EllipsisType | None = ...) -> None:
-    """Revoke the paper code; with `issued_at` (the one the page showed), only that one: a
-    revocation sent again after a new one was issued leaves the new one passing (the old one
-    stopped passing when the new one was issued)."""
-    codes = HealthCode.objects.filter(pk=applicant.health_code_id)
-    if issued_at is not ...:
-        codes = codes.filter(paper_issued_at=issued_at)
-    codes.update(paper_issued_at=None)
+def revoke_paper_code(applicant: Applicant) -> None:
+    """Revoke the paper code, whichever is current: a page opened before a new one was printed
+    revokes that new one too (a lost paper must stop passing; sent twice, it is revoked once)."""
+    HealthCode.objects.filter(pk=applicant.health_code_id).update(paper_issued_at=None)
 
 
 def paper_token(applicant: Applicant) -> str | None:

@@ -107,6 +107,6 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
-    revoke_paper_code(applicant, issued_at=_shown(request))
+    revoke_paper_code(applicant)  # whichever paper code is current: revoking is never the harm
     messages.success(request, _("The paper code was revoked: it no longer passes any checkpoint."))
     return redirect("family-paper", pk=applicant.pk)
