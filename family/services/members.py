@@ -174,9 +174,11 @@ def remove_member(user: User, applicant: Applicant) -> None:
     if applicant.relationship == Relationship.SELF:
         raise CannotRemove(_("You cannot remove yourself."))
     with transaction.atomic():
-        if not Applicant.objects.select_for_update().filter(pk=applicant.pk, account=user).exists():
-            return
+        # The code's row first, as every colour change locks it (a change then writes the inbox
+        # message that refers to the person): the person locked first would deadlock with it.
         code = HealthCode.objects.select_for_update().filter(pk=applicant.health_code_id).first()
+        if not Applicant.objects.filter(pk=applicant.pk, account=user).exists():
+            return
         if code is not None and code.colour in (Colour.YELLOW, Colour.RED):
             raise CannotRemove(
                 _("A family member with a yellow or red code cannot be removed until the code is green again.")
