@@ -129,10 +129,10 @@ def reject_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datet
         if not moved and not _decided_by(appeal_id, reviewer, [Appeal.Status.REJECTED], resolution):
             raise ReviewError("already_decided", _("This appeal has been decided already."))
         if moved:
-            _tell_rejected(appeal_id, resolution)
+            tell_rejected(appeal_id, resolution)
 
 
-def _tell_rejected(appeal_id: int, resolution: str) -> None:
+def tell_rejected(appeal_id: int, resolution: str) -> None:
     """The account that appealed is told once, on its code page, in its own language (an upheld
     appeal is told by the colour change it makes)."""
     account_id, name = Appeal.objects.filter(pk=appeal_id).values_list("submitted_by_id", "applicant__name").get()

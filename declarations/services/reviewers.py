@@ -374,9 +374,12 @@ def decline_override(override_id: int, approver: User, *, note: str, now: dateti
             status=PendingOverride.Status.DECLINED, decided_by=approver, decided_at=now, decision_note=note
         )
         if pending.appeal_id:
-            Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
+            from declarations.services.appeals import tell_rejected  # appeals imports this module
+
+            if Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
                 status=Appeal.Status.REJECTED, resolution=note, resolved_at=now
-            )
+            ):
+                tell_rejected(pending.appeal_id, note)
 
 
 def awaiting(user: User) -> QuerySet[PendingOverride]:

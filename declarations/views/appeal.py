@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from declarations.models import Appeal
 from declarations.review_forms import AppealForm
 from declarations.services.appeals import AppealRefused, active_appeal, appeal_refusal, file_appeal, latest_appeal
 from family.masking import mask_name
@@ -42,7 +43,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("image", _("Please choose the picture again: it cannot be kept when the form comes back."))
         if request.method == "POST" and form.is_valid():
             try:
-                file_appeal(
+                filed = file_appeal(
                     applicant,
                     request.user,
                     reason=form.cleaned_data["reason"],
@@ -52,7 +53,10 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
             except AppealRefused as error:
                 refusal = error
             else:
-                messages.success(request, _("Your appeal has been received; you can follow it on the code page."))
+                if filed.status in Appeal.ACTIVE:
+                    messages.success(request, _("Your appeal has been received; you can follow it on the code page."))
+                else:  # this form sent again after its appeal was decided: the decision stands
+                    messages.info(request, _("This appeal has been decided already; the answer is on the code page."))
                 return redirect("code", pk=applicant.pk)
     latest = active or latest_appeal(applicant)
     context = {

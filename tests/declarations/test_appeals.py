@@ -157,6 +157,27 @@ def test_reviewers_uphold_with_four_eyes(client, yellow, reviewer, second_review
     assert change.rules == ["appeal_upheld"] and change.approved_by == second_reviewer
 
 
+def test_an_appeal_the_second_reviewer_declines_is_told_as_rejected(client, yellow, reviewer, second_reviewer):
+    """Upheld by one reviewer, declined by the second: rejected, and told like any rejection."""
+    from declarations.services import appeals, reviewers
+    from family.models import Notice
+
+    applicant = self_applicant(yellow)
+    client.force_login(yellow)
+    client.post(url(applicant), {"reason": REASON})
+    appeal = Appeal.objects.get()
+    appeals.accept_appeal(appeal.pk, reviewer, resolution="Travel record checked")
+    pending = PendingOverride.objects.get(appeal=appeal)
+    reviewers.decline_override(pending.pk, second_reviewer, note="The CDC list still names you.")
+    reviewers.decline_override(pending.pk, second_reviewer, note="The CDC list still names you.")  # twice
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.REJECTED
+    assert [n.message for n in Notice.objects.filter(account=yellow)] == [
+        "The appeal about 王*明's code was not upheld. The reviewer's answer: The CDC list still names you."
+    ]
+    assert code_of(yellow).colour == Colour.YELLOW
+
+
 def test_a_reviewer_rejects_with_an_answer_the_citizen_reads(client, yellow, reviewer):
     applicant = self_applicant(yellow)
     client.force_login(yellow)
@@ -215,10 +236,13 @@ def test_an_appeal_sent_again_after_it_was_decided_is_not_a_second_appeal(client
     applicant = self_applicant(yellow)
     page = client.get(url(applicant)).content.decode()
     hidden = dict(re.findall(r'<input type="hidden" name="(latest)" value="([^"]*)"', page))
-    client.post(url(applicant), {"reason": REASON} | hidden)
+    client.post(url(applicant), {"reason": REASON} | hidden, follow=True)  # its message shown
     appeals.reject_appeal(Appeal.objects.get().pk, reviewer, resolution="The travel record stands.")
-    again = client.post(url(applicant), {"reason": REASON} | hidden)
-    assert again["Location"] == reverse("code", args=[applicant.pk])
+    again = client.post(url(applicant), {"reason": REASON} | hidden, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("code", args=[applicant.pk])
+    page = again.content.decode()
+    assert "This appeal has been decided already; the answer is on the code page." in page
+    assert "Your appeal has been received" not in page
     assert Appeal.objects.count() == 1
     page = client.get(url(applicant)).content.decode()
     hidden = dict(re.findall(r'<input type="hidden" name="(latest)" value="([^"]*)"', page))
