@@ -421,12 +421,13 @@ def served_streak(normal_by_day: Mapping[date, bool], first_day: date, today: da
 
 def checkins_left(needed: int, done: int, next_day: date, until_day: date | None) -> int:
     """Normal check-ins still to do before the code turns green, from `next_day` (the next one
-    that counts): those the count lacks, and every day up to the last day of the colour's
-    minimum duration (`until_day`, a later reason of the same colour extends it): the code turns
-    green only once that is over, and a day missed before then restarts the count."""
+    that counts): those the count lacks, or, while the colour's minimum duration runs on
+    (`until_day`, a later reason of the same colour extends it), those of its last `needed`
+    days: the code turns green only once it is over, after `needed` normal days in a row that
+    end with it (a day missed before then restarts the count; days before those do not count)."""
     left = max(needed - done, 0)
     if needed and until_day is not None:
-        left = max(left, (until_day - next_day).days + 1)
+        left = max(left, min(needed, (until_day - next_day).days + 1))
     return left
 
 

@@ -241,3 +241,6 @@ def test_checkins_left_is_a_published_rule():
     assert rules.checkins_left(7, 3, day, date(2026, 3, 9)) == 4  # the count lasts longer anyway
     assert rules.checkins_left(7, 7, day, date(2026, 3, 7)) == 0  # the duration is over
     assert rules.checkins_left(0, 0, day, date(2026, 3, 9)) == 0  # green: nothing to serve
+    # 14 days to go: the last 7 of them are what turn it green, not all 14.
+    assert rules.checkins_left(7, 0, day, date(2026, 3, 21)) == 7
+    assert rules.checkins_left(7, 3, day, date(2026, 3, 21)) == 7  # those 3 end too early to count
