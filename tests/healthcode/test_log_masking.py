@@ -163,6 +163,29 @@ def test_gunicorns_access_log_masks_numbers_in_the_request_line_and_referer():
     text = buffer.getvalue()
     assert "GET /admin/declarations/person/?q=4101**********123X HTTP/1.1" in text, text
     assert _full_numbers(text) == [], text
+    # As a browser sends what was typed: %-encoded, spaces as "+", a +86 in front.
+    typed = [
+        f"%2B86{PHONE}",
+        "+86+" + "+".join((PHONE[:3], PHONE[3:7], PHONE[7:])),
+        "%20".join((PHONE[:3], PHONE[3:7], PHONE[7:])),
+    ]
+    typed.append("+".join((ID_NUMBER[:6], ID_NUMBER[6:14], ID_NUMBER[14:])))
+    for query in typed:
+        buffer.truncate(0)
+        buffer.seek(0)
+        sent = environ | {"RAW_URI": f"/search/?q={query}", "PATH_INFO": "/search/", "QUERY_STRING": f"q={query}"}
+        logger.access(
+            Response(), Request(), sent | {"HTTP_REFERER": f"https://hc.example/search/?q={query}"}, timedelta(1)
+        )
+        text = buffer.getvalue()
+        digits = "".join(ch for ch in text if ch.isdigit() or ch in "Xx")
+        assert PHONE not in digits and ID_NUMBER not in digits, text
+    # A URL without a number is logged as it came, and no decoded line break reaches the log.
+    buffer.truncate(0)
+    buffer.seek(0)
+    sent = environ | {"RAW_URI": "/search/?q=a%0Ab", "QUERY_STRING": "q=a%0Ab", "HTTP_REFERER": "-"}
+    logger.access(Response(), Request(), sent, timedelta(1))
+    assert "q=a%0Ab" in buffer.getvalue() and buffer.getvalue().count("\n") == 1
 
 
 def test_the_sms_outbox_keeps_full_numbers_for_the_gateway(green_citizen, settings):
