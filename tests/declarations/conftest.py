@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
 
+from declarations.models import Declaration
 from declarations.services.review import review
 from declarations.services.reviewers import REVIEWER_PERMISSIONS, assign_reviewer
 from family.services import self_applicant
+from healthcode.colours import Colour
 from healthcode.models import City, User
 from tests import factories
 
@@ -85,3 +88,12 @@ def enqueued_here(callbacks: list) -> list:
         for callback in callbacks
         if getattr(callback, "func", None) not in (_enqueue, _send_once) and callback != areas_in_force.committed
     ]
+
+
+@pytest.fixture
+def waiting(citizen, declare):
+    """A declaration the rules sent to a person (39 °C but no fever ticked; contact unsure)."""
+    declaration = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    assert declaration.status == Declaration.Status.NEEDS_REVIEW
+    assert declaration.suggested_colour == Colour.YELLOW
+    return declaration

@@ -5,7 +5,6 @@ the "Why this colour?" page, the inbox and SMS and the reviewers' admin tell the
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -88,14 +87,6 @@ def test_check_ins_left_on_a_controlled_clock_without_an_extension(citizen, revi
 
 # ---------------------------------------------------------------------------------------
 # A reviewer approves the colour the rules suggest: the row names the rules.
-
-
-@pytest.fixture
-def waiting(citizen, declare):
-    declaration = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
-    assert declaration.status == Declaration.Status.NEEDS_REVIEW
-    assert declaration.suggested_colour == Colour.YELLOW
-    return declaration
 
 
 def test_approving_the_suggested_colour_records_the_rules_that_give_it(

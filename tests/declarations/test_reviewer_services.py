@@ -17,15 +17,6 @@ from healthcode.models import ColourChange
 from tests.declarations.conftest import code_of, make_reviewer
 
 
-@pytest.fixture
-def waiting(citizen, declare):
-    """A declaration the rules sent to a person (39 °C but no fever ticked; contact unsure)."""
-    declaration = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
-    assert declaration.status == Declaration.Status.NEEDS_REVIEW
-    assert declaration.suggested_colour == Colour.YELLOW
-    return declaration
-
-
 def test_approve_verdict_applies_the_suggested_colour_once(waiting, citizen, reviewer, second_reviewer):
     decision = reviewers.approve_verdict(waiting.pk, reviewer)
     assert decision.change.to_colour == Colour.YELLOW
