@@ -61,9 +61,16 @@ class PersonAdmin(ReviewerScoped):
     @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
     def override_colours(self, request, queryset):
         def act(person: Person, data: dict) -> None:
-            decision = reviewers.override_colour(person.pk, request.user, colour=data["colour"], reason=data["reason"])
+            decision = reviewers.override_colour(
+                person.pk, request.user, colour=data["colour"], reason=data["reason"], seen_version=data["seen"]
+            )
             self.report(request, decision)
 
         return self.reason_action(
-            request, queryset, form_class=OverrideForm, title=_("Set the colour, with a reason"), act=act
+            request,
+            queryset,
+            form_class=OverrideForm,
+            title=_("Set the colour, with a reason"),
+            act=act,
+            seen=lambda person: person.health_code.version if person.health_code_id else None,
         )

@@ -126,10 +126,23 @@ class DeclarationAdmin(ReviewerScoped):
                 decision = reviewers.decide(declaration.pk, request.user, colour=data["colour"], reason=data["reason"])
             else:
                 decision = reviewers.override_colour(
-                    declaration.applicant_id, request.user, colour=data["colour"], reason=data["reason"]
+                    declaration.applicant_id,
+                    request.user,
+                    colour=data["colour"],
+                    reason=data["reason"],
+                    seen_version=data["seen"],
                 )
             self.report(request, decision)
 
+        def seen(declaration: Declaration) -> int | None:
+            code = declaration.applicant.health_code if declaration.applicant_id else None
+            return code.version if code is not None else None
+
         return self.reason_action(
-            request, queryset, form_class=OverrideForm, title=_("Set the colour, with a reason"), act=act
+            request,
+            queryset,
+            form_class=OverrideForm,
+            title=_("Set the colour, with a reason"),
+            act=act,
+            seen=seen,
         )

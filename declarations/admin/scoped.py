@@ -99,9 +99,12 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
         form_class: type[forms.Form],
         title: str,
         act: Callable[[object, dict], object],
+        seen: Callable[[object], int | None] | None = None,
     ) -> HttpResponse | None:
         """An action that asks for a reason first (an intermediate page), then acts on each
-        selected row through a service; refusals are reported, never a 500."""
+        selected row through a service; refusals are reported, never a 500. `seen`: what the
+        page shows of each row that the action must find unchanged (a code's version): carried
+        by the page as `seen_<pk>` and given to `act` as data["seen"] (None when absent)."""
         action = request.POST.get("action", "")
         if "apply" in request.POST:
             form = form_class(request.POST)
@@ -109,7 +112,7 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
                 done = 0
                 for obj in queryset:
                     try:
-                        act(obj, form.cleaned_data)
+                        act(obj, form.cleaned_data | {"seen": _seen_value(request, obj.pk)})
                         done += 1
                     except reviewers.ReviewError as error:
                         self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
@@ -129,6 +132,7 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
             "form": form,
             "action": action,
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "seen": [(obj.pk, seen(obj)) for obj in queryset] if seen is not None else [],
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/declarations/reason_form.html", context)
@@ -142,3 +146,9 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
             )
         elif decision.stale:
             self.message_user(request, _("The colour changed meanwhile: nothing was applied."), messages.WARNING)
+
+
+def _seen_value(request: HttpRequest, pk: object) -> int | None:
+    """The `seen_<pk>` the intermediate page carried, if it is a number."""
+    raw = request.POST.get(f"seen_{pk}", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None

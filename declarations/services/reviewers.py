@@ -141,6 +141,7 @@ def _set_colour(
     declaration_id: int | None = None,
     appeal_id: int | None = None,
     reason_parts: Sequence[dict[str, Any]] = (),
+    seen_version: int | None = None,
 ) -> Decision:
     code_id = Applicant.objects.values_list("health_code_id", flat=True).get(pk=applicant_id)
     if code_id is None:
@@ -150,6 +151,17 @@ def _set_colour(
         # the history shows, and so the inbox and the SMS too.
         reason_parts = [{"code": rules.APPEAL_UPHELD if appeal_id else rules.REVIEWER_DECISION}, {"text": reason}]
     code = HealthCode.objects.select_for_update().get(pk=code_id)
+    if seen_version is not None and code.version != seen_version:
+        # The page was shown before the code changed: this reviewer's same change sent again (a
+        # double click) is answered as the first; anything else would act on what they did not see.
+        same = (
+            ColourChange.objects.filter(code_id=code_id, actor=reviewer, to_colour=colour, reason=reason)
+            .order_by("-version")
+            .first()
+        )
+        if same is not None and same.version == code.version:
+            return Decision(change=same)
+        return Decision(stale=True)
     if rules.lowers(code.colour, colour):
         try:
             with transaction.atomic():
@@ -277,16 +289,23 @@ def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now:
 
 
 def override_colour(
-    applicant_id: int, reviewer: User, *, colour: str, reason: str, now: datetime | None = None
+    applicant_id: int,
+    reviewer: User,
+    *,
+    colour: str,
+    reason: str,
+    now: datetime | None = None,
+    seen_version: int | None = None,
 ) -> Decision:
     """Set a person's colour by hand, with a reason. Raising applies at once; lowering waits
-    for a second reviewer."""
+    for a second reviewer. `seen_version`: the code's version on the page the reviewer decided
+    on; if it has changed since, nothing is done (Decision.stale), unless it is this very change."""
     now = now or timezone.now()
     colour = _check_colour(colour)
     reason = _clean_reason(reason)
     with transaction.atomic():
         require_scope(reviewer, applicant_id)
-        return _set_colour(applicant_id, reviewer, colour, reason, now=now)
+        return _set_colour(applicant_id, reviewer, colour, reason, now=now, seen_version=seen_version)
 
 
 def _waiting_proposal(reviewer: User, **source: int) -> PendingOverride | None:

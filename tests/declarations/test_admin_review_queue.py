@@ -12,6 +12,7 @@ from declarations.models import PendingOverride, RecordAccess
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.services import change_colour
 from tests import factories
 from tests.declarations.conftest import code_of
 
@@ -159,6 +160,39 @@ def test_override_asks_for_a_reason_first(client, reviewer, zhengzhou, citizen):
     assert response.status_code == 302
     change = ColourChange.objects.get(to_colour=Colour.RED)
     assert (change.actor, change.reason, change.source) == (reviewer, "On the CDC list", "reviewer")
+
+
+def test_setting_a_colour_from_a_page_shown_before_it_changed_does_nothing(
+    client, reviewer, second_reviewer, zhengzhou, citizen
+):
+    """A reviewer's page to set a person's colour, kept open (or come back to with the back
+    button) while another reviewer raised it: sending it does nothing and says so. The same
+    reviewer's change sent twice (a double click) is done once and answered as done."""
+    import re
+
+    person = self_applicant(citizen)
+    client.force_login(reviewer)
+    ask = {"action": "override_colours", "_selected_action": [person.pk]}
+    page = client.post(reverse(PEOPLE), ask).content.decode()
+    seen = dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="(\d+)">', page))
+    assert list(seen) == [f"seen_{person.pk}"]
+    send = ask | seen | {"apply": "1", "colour": "red", "reason": "On the CDC list"}
+
+    change_colour(person.health_code_id, Colour.RED, source=ColourChange.Source.REVIEWER, reason="Another reviewer")
+    change_colour(person.health_code_id, Colour.YELLOW, source=ColourChange.Source.CHECKIN, reason="x")  # moved on
+    response = client.post(reverse(PEOPLE), send, follow=True)
+    assert "The colour changed meanwhile: nothing was applied." in response.content.decode()
+    assert code_of(citizen).colour == Colour.YELLOW
+    assert not ColourChange.objects.filter(actor=reviewer).exists()
+
+    page = client.post(reverse(PEOPLE), ask).content.decode()
+    send = ask | dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="(\d+)">', page))
+    send |= {"apply": "1", "colour": "red", "reason": "On the CDC list"}
+    for _ in range(2):
+        response = client.post(reverse(PEOPLE), send, follow=True)
+        assert "nothing was applied" not in response.content.decode()
+    assert code_of(citizen).colour == Colour.RED
+    assert ColourChange.objects.filter(actor=reviewer).count() == 1
 
 
 def test_four_eyes_in_the_admin(client, reviewer, second_reviewer, zhengzhou, citizen):
