@@ -183,8 +183,11 @@ def purchase(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
             return _json_error(400, "refused", exc.message)
         return render(request, "checkpoints/purchase_done.html", {"venue": venue, "error": exc.message}, status=400)
     message = _("Purchase registered. The buyer's code turns yellow; normal daily check-ins turn it green again.")
-    if not created:
-        message = _("This purchase was registered already.")
+    if not created:  # sent twice (a double tap): what the buyer must be told, again
+        message = _(
+            "This purchase was registered already. The buyer's code turns yellow; "
+            "normal daily check-ins turn it green again."
+        )
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"registered": True, "created": created, "message": message})
     return render(request, "checkpoints/purchase_done.html", {"venue": venue, "message": message})

@@ -77,6 +77,11 @@ def test_the_page_form_without_script(client, pharmacy, pharmacist, green_person
     scan = Scan.objects.get()
     response = client.post(reverse("checkpoint-purchase", args=[pharmacy.pk, scan.pk]), {"medicine": ["antiviral"]})
     assert response.status_code == 200 and "Purchase registered" in response.content.decode()
+    # Tapped twice: one purchase, and the buyer's notice said again.
+    again = client.post(reverse("checkpoint-purchase", args=[pharmacy.pk, scan.pk]), {"medicine": ["antiviral"]})
+    page = again.content.decode()
+    assert "registered already" in page and "code turns yellow" in page
+    assert Purchase.objects.count() == 1
 
 
 @pytest.mark.parametrize(
