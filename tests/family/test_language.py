@@ -49,14 +49,14 @@ def test_a_rules_reason_reads_in_chinese_in_the_inbox_and_why_this_colour(client
     assert ColourChange.objects.filter(to_colour=Colour.YELLOW).get().reason_parts == [{"code": "contact_unsure"}]
     client.force_login(citizen)
     inbox = client.get(reverse("inbox"), **ZH).content.decode()
-    assert f"原因：</span> {UNSURE_ZH}" in inbox
+    assert f"原因</span>：{UNSURE_ZH}" in inbox
     assert UNSURE_EN not in inbox
     why = client.get(reverse("why-colour", args=[self_applicant(citizen).pk]), **ZH).content.decode()
     assert f"<li>{UNSURE_ZH}</li>" in why  # the reasons
     assert f'<span class="small">{UNSURE_ZH}</span>' in why  # and the history
     assert UNSURE_EN not in why
     # The same rows, read in English.
-    assert f"Why:</span> {UNSURE_EN}" in client.get(reverse("inbox"), **EN).content.decode()
+    assert f"Why</span>: {UNSURE_EN}" in client.get(reverse("inbox"), **EN).content.decode()
 
 
 def test_the_sms_is_in_the_language_the_account_signed_up_in(client, db, declare):
@@ -173,8 +173,8 @@ def test_old_rows_kept_only_in_words_still_read(client, green_citizen, django_ca
     assert InboxMessage.objects.filter(account=green_citizen).count() == 3
     client.force_login(green_citizen)
     inbox = client.get(reverse("inbox"), **ZH).content.decode()
-    assert f"原因：</span> {UNSURE_EN}" in inbox  # as written
-    assert "原因：</span> Listed by the CDC." in inbox
+    assert f"原因</span>：{UNSURE_EN}" in inbox  # as written
+    assert "原因</span>：Listed by the CDC." in inbox
     why = client.get(reverse("why-colour", args=[me.pk]), **ZH).content.decode()
     assert UNSURE_ZH in why  # the history reads its rule codes in Chinese
     assert "Listed by the CDC." in why  # and the reviewer's words as written
