@@ -101,7 +101,10 @@
     }
     verdict.hidden = false;
     document.body.classList.add("has-verdict");
-    $("verdict-next").focus();
+    // Focus on Next person without scrolling to it: with large text the result is taller than
+    // the screen, and PASS/STOP at its top must be what shows first.
+    $("verdict-next").focus({ preventScroll: true });
+    verdict.scrollTop = 0;
     if (navigator.vibrate) { navigator.vibrate(body.pass ? 80 : [200, 100, 200]); }
   }
 

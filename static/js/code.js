@@ -24,7 +24,12 @@
       text = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
         pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
     }
-    clock.textContent = text;
+    // The date and the time each kept whole (CSS: .code-clock span): with large text the clock
+    // takes two lines, never "2026-11-" and "28" on their own.
+    var parts = text.split(" ");
+    var date = document.createElement("span"), time = document.createElement("span");
+    date.textContent = parts[0]; time.textContent = parts[1];
+    clock.replaceChildren(date, " ", time);
     clock.setAttribute("datetime", d.toISOString());
   }
   if (clock) { tick(); setInterval(tick, 1000); }
