@@ -13,6 +13,7 @@
     });
   } catch (e) { format = null; }
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  var spans = null;
   function tick() {
     var d = new Date();
     var text;
@@ -27,9 +28,12 @@
     // The date and the time each kept whole (CSS: .code-clock span): with large text the clock
     // takes two lines, never "2026-11-" and "28" on their own.
     var parts = text.split(" ");
-    var date = document.createElement("span"), time = document.createElement("span");
-    date.textContent = parts[0]; time.textContent = parts[1];
-    clock.replaceChildren(date, " ", time);
+    if (!spans) {  // made once (older phones' browsers lack replaceChildren)
+      spans = [document.createElement("span"), document.createElement("span")];
+      clock.textContent = "";
+      clock.appendChild(spans[0]); clock.appendChild(document.createTextNode(" ")); clock.appendChild(spans[1]);
+    }
+    spans[0].textContent = parts[0]; spans[1].textContent = parts[1];
     clock.setAttribute("datetime", d.toISOString());
   }
   if (clock) { tick(); setInterval(tick, 1000); }
