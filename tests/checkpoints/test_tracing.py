@@ -183,7 +183,7 @@ def test_the_companions_reason_names_the_venue_and_day_in_the_readers_language(
     # The inbox and "Why this colour?" in the reader's language, whatever the account's.
     client.force_login(english.account)
     zh_headers = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
-    assert f"原因：</span> {zh}" in client.get(reverse("inbox"), **zh_headers).content.decode()
+    assert f"原因</span>：{zh}" in client.get(reverse("inbox"), **zh_headers).content.decode()
     why = client.get(reverse("why-colour", args=[english.pk]), **zh_headers).content.decode()
     assert f"<li>{zh}</li>" in why
     assert f"<li>{en}</li>" in client.get(reverse("why-colour", args=[english.pk])).content.decode()
