@@ -101,8 +101,10 @@ class AppealAdmin(ReviewerScoped):
 
     @admin.action(permissions=["change"], description=_("Uphold: propose a green code (a second reviewer approves)"))
     def uphold(self, request, queryset):
-        def act(appeal: Appeal, data: dict) -> None:
-            self.report(request, appeals.accept_appeal(appeal.pk, request.user, resolution=data["reason"]))
+        def act(appeal: Appeal, data: dict) -> bool:
+            return self.report(
+                request, appeals.accept_appeal(appeal.pk, request.user, resolution=data["reason"]), appeal
+            )
 
         return self.reason_action(request, queryset, form_class=ReasonForm, title=_("Uphold the appeal"), act=act)
 

@@ -69,8 +69,10 @@ class PendingOverrideAdmin(ReviewerScoped):
 
     @admin.action(permissions=["change"], description=_("Approve (second reviewer): apply the change"))
     def approve(self, request, queryset):
-        def act(pending: PendingOverride, data: dict) -> None:
-            self.report(request, reviewers.approve_override(pending.pk, request.user, note=data["note"]))
+        def act(pending: PendingOverride, data: dict) -> bool:
+            return self.report(
+                request, reviewers.approve_override(pending.pk, request.user, note=data["note"]), pending
+            )
 
         return self.reason_action(
             request, queryset, form_class=NoteForm, title=_("Approve the change of colour"), act=act

@@ -60,11 +60,11 @@ class PersonAdmin(ReviewerScoped):
 
     @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
     def override_colours(self, request, queryset):
-        def act(person: Person, data: dict) -> None:
+        def act(person: Person, data: dict) -> bool:
             decision = reviewers.override_colour(
                 person.pk, request.user, colour=data["colour"], reason=data["reason"], seen_version=data["seen"]
             )
-            self.report(request, decision)
+            return self.report(request, decision, person)
 
         return self.reason_action(
             request,
@@ -72,5 +72,5 @@ class PersonAdmin(ReviewerScoped):
             form_class=OverrideForm,
             title=_("Set the colour, with a reason"),
             act=act,
-            seen=lambda person: person.health_code.version if person.health_code_id else None,
+            seen=lambda person: person.health_code.version if person.health_code_id else 0,  # 0: no code yet
         )

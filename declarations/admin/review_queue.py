@@ -121,7 +121,7 @@ class DeclarationAdmin(ReviewerScoped):
 
     @admin.action(permissions=["change"], description=_("Set the colour by hand, with a reason"))
     def override_colours(self, request, queryset):
-        def act(declaration: Declaration, data: dict) -> None:
+        def act(declaration: Declaration, data: dict) -> bool:
             if declaration.status == Declaration.Status.NEEDS_REVIEW:
                 decision = reviewers.decide(declaration.pk, request.user, colour=data["colour"], reason=data["reason"])
             else:
@@ -132,11 +132,11 @@ class DeclarationAdmin(ReviewerScoped):
                     reason=data["reason"],
                     seen_version=data["seen"],
                 )
-            self.report(request, decision)
+            return self.report(request, decision, declaration)
 
         def seen(declaration: Declaration) -> int | None:
             code = declaration.applicant.health_code if declaration.applicant_id else None
-            return code.version if code is not None else None
+            return code.version if code is not None else 0  # 0: no code yet (versions start at 1)
 
         return self.reason_action(
             request,

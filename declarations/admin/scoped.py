@@ -8,6 +8,7 @@ valid keys only (healthcode/admin_selection.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django import forms
@@ -23,6 +24,8 @@ from declarations.admin.search import person_search
 from declarations.services import reviewers
 from family.masking import mask_id, mask_name, mask_phone
 from healthcode.admin_selection import KeysOnlySelection
+
+SEEN = re.compile(r"[0-9]{1,18}")  # a code's version as the page carried it
 
 
 class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
@@ -112,8 +115,9 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
                 done = 0
                 for obj in queryset:
                     try:
-                        act(obj, form.cleaned_data | {"seen": _seen_value(request, obj.pk)})
-                        done += 1
+                        # act returns False when nothing was done (the row changed meanwhile).
+                        if act(obj, form.cleaned_data | {"seen": _seen_value(request, obj.pk)}) is not False:
+                            done += 1
                     except reviewers.ReviewError as error:
                         self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
                 if done:
@@ -132,12 +136,18 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
             "form": form,
             "action": action,
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "seen": [(obj.pk, seen(obj)) for obj in queryset] if seen is not None else [],
+            # Sent back (a reason missing): still what the reviewer saw first, not what is now.
+            "seen": [
+                (obj.pk, _seen_value(request, obj.pk) if "apply" in request.POST else seen(obj)) for obj in queryset
+            ]
+            if seen is not None
+            else [],
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/declarations/reason_form.html", context)
 
-    def report(self, request: HttpRequest, decision: reviewers.Decision) -> None:
+    def report(self, request: HttpRequest, decision: reviewers.Decision, obj: object = None) -> bool:
+        """Say what a decision did; False when it did nothing (the colour changed meanwhile)."""
         if decision.pending is not None:
             self.message_user(
                 request,
@@ -145,10 +155,13 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
                 messages.WARNING,
             )
         elif decision.stale:
-            self.message_user(request, _("The colour changed meanwhile: nothing was applied."), messages.WARNING)
+            stale = _("The colour changed meanwhile: nothing was applied.")
+            self.message_user(request, f"{obj}: {stale}" if obj is not None else stale, messages.WARNING)
+            return False
+        return True
 
 
 def _seen_value(request: HttpRequest, pk: object) -> int | None:
     """The `seen_<pk>` the intermediate page carried, if it is a number."""
     raw = request.POST.get(f"seen_{pk}", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    return int(raw) if SEEN.fullmatch(raw) else None

@@ -180,8 +180,15 @@ def test_setting_a_colour_from_a_page_shown_before_it_changed_does_nothing(
 
     change_colour(person.health_code_id, Colour.RED, source=ColourChange.Source.REVIEWER, reason="Another reviewer")
     change_colour(person.health_code_id, Colour.YELLOW, source=ColourChange.Source.CHECKIN, reason="x")  # moved on
+    sent_back = client.post(reverse(PEOPLE), send | {"reason": ""}).content.decode()  # no reason: the page again
+    assert "A reason is required" in sent_back
+    assert (
+        dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="(\d+)">', sent_back)) == seen
+    )  # as first seen
     response = client.post(reverse(PEOPLE), send, follow=True)
-    assert "The colour changed meanwhile: nothing was applied." in response.content.decode()
+    page = response.content.decode()
+    assert "The colour changed meanwhile: nothing was applied." in page
+    assert "1 row done" not in page
     assert code_of(citizen).colour == Colour.YELLOW
     assert not ColourChange.objects.filter(actor=reviewer).exists()
 
@@ -193,6 +200,8 @@ def test_setting_a_colour_from_a_page_shown_before_it_changed_does_nothing(
         assert "nothing was applied" not in response.content.decode()
     assert code_of(citizen).colour == Colour.RED
     assert ColourChange.objects.filter(actor=reviewer).count() == 1
+    # A tampered version is no version: never a 500.
+    assert client.post(reverse(PEOPLE), send | {f"seen_{person.pk}": "\u00b2"}, follow=True).status_code == 200
 
 
 def test_four_eyes_in_the_admin(client, reviewer, second_reviewer, zhengzhou, citizen):
