@@ -11,6 +11,7 @@
       timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
       hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
     });
+    if (!format.formatToParts) { format = null; }  // older browsers: the phone's own clock below
   } catch (e) { format = null; }
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
   var spans = null;
