@@ -11,33 +11,20 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e import helpers
 from tests.e2e.test_accessibility import log_in
-from tests.e2e.test_small_screen import DAUGHTER, SMALL, mother  # noqa: F401  (a fixture)
+from tests.e2e.test_small_screen import DAUGHTER, SMALL, mother, small_phone  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def large_text_page(browser, live_server, browser_log, request):
-    language = getattr(request, "param", "en-US")
-    context = browser.new_context(
-        viewport=SMALL,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        timezone_id="Asia/Shanghai",
-        base_url=live_server.url,
-    )
-    context.set_default_timeout(10_000)
     # The phone's font size at 200 %, on every page before its first paint.
-    context.add_init_script(
+    enlarge = (
         "document.addEventListener('DOMContentLoaded', () => { document.documentElement.style.fontSize = '200%'; });"
     )
-    page = context.new_page()
-    browser_log.attach(page)
-    yield page
-    context.close()
+    language = getattr(request, "param", "en-US")
+    with small_phone(browser, live_server, browser_log, language, init_script=enlarge) as page:
+        yield page
 
 
 def sideways(page) -> int:

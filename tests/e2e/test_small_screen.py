@@ -3,6 +3,8 @@ mother's code is whole on the first screen, and a refused form shows what to fix
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,9 +22,9 @@ SMALL = {"width": 320, "height": 568}
 DAUGHTER = "13912345101"
 
 
-@pytest.fixture
-def small_page(browser, live_server, browser_log, request):
-    language = getattr(request, "param", "en-US")
+@contextmanager
+def small_phone(browser, live_server, browser_log, language: str, *, init_script: str = ""):
+    """A page on a 320 x 568 phone in `language`; `init_script` runs in every document first."""
     context = browser.new_context(
         viewport=SMALL,
         device_scale_factor=2,
@@ -34,10 +36,20 @@ def small_page(browser, live_server, browser_log, request):
         base_url=live_server.url,
     )
     context.set_default_timeout(10_000)
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     browser_log.attach(page)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def small_page(browser, live_server, browser_log, request):
+    with small_phone(browser, live_server, browser_log, getattr(request, "param", "en-US")) as page:
+        yield page
 
 
 @pytest.fixture
