@@ -9,8 +9,9 @@ from types import EllipsisType
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from declarations import rules
 from declarations.models import Appeal
@@ -24,10 +25,12 @@ from declarations.services.reviewers import (
     require_scope,
 )
 from family.masking import mask_name
-from family.models import Applicant, Notice
+from family.models import Applicant
+from family.services import give_notice
 from healthcode.colours import Colour
 from healthcode.models import HealthCode, User
-from healthcode.services import language_of
+
+NOT_UPHELD = gettext_lazy("The appeal about %(name)s's code was not upheld. The reviewer's answer: %(answer)s")
 
 
 class AppealRefused(Exception):
@@ -136,13 +139,7 @@ def tell_rejected(appeal_id: int, resolution: str) -> None:
     """The account that appealed is told once, on its code page, in its own language (an upheld
     appeal is told by the colour change it makes)."""
     account_id, name = Appeal.objects.filter(pk=appeal_id).values_list("submitted_by_id", "applicant__name").get()
-    account = User.objects.get(pk=account_id)
-    with translation.override(language_of(account)):
-        message = _("The appeal about %(name)s's code was not upheld. The reviewer's answer: %(answer)s") % {
-            "name": mask_name(name),
-            "answer": resolution,
-        }
-    Notice.objects.create(account=account, message=message)
+    give_notice(account_id, NOT_UPHELD, name=mask_name(name), answer=resolution)
 
 
 def accept_appeal(appeal_id: int, reviewer: User, *, resolution: str, now: datetime | None = None):

@@ -6,7 +6,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from family.masking import mask_name
 from family.models import Applicant, Notice, Relationship
@@ -17,6 +19,9 @@ from healthcode.prepared import Prepared
 from healthcode.services import create_code, language_of
 
 MAX_FAMILY_MEMBERS = 8
+TAKEN_OVER = gettext_lazy(
+    "%(name)s now holds their own health code with their own account. You no longer see or show it."
+)
 # The removal page's ticket: proof that it was shown to this account for this person, so
 # that the removal sent again once they are gone is answered as the first one was.
 REMOVAL_SALT = "family.remove"
@@ -153,13 +158,8 @@ def take_over(user: User, holder: Applicant, *, replacing: Applicant) -> Applica
         if old_code is not None:
             old_code.delete()
         Applicant.objects.filter(pk=holder.pk).update(account=user, relationship=Relationship.SELF)
-        # Written in the agent's language (the notice is for the agent, not for whoever is
-        # signed in now).
-        with translation.override(language_of(User.objects.get(pk=agent_id))):
-            message = _(
-                "%(name)s now holds their own health code with their own account. You no longer see or show it."
-            ) % {"name": mask_name(holder.name)}
-        Notice.objects.create(account_id=agent_id, message=message)
+        # For the agent, not for whoever is signed in now.
+        give_notice(agent_id, TAKEN_OVER, name=mask_name(holder.name))
         holder.refresh_from_db()
         return holder
 
@@ -209,6 +209,14 @@ def removed_already(user: User, pk: int, ticket: str) -> str | None:
     if account_id != user.pk or applicant_id != pk or Applicant.objects.filter(pk=pk).exists():
         return None
     return masked_name
+
+
+def give_notice(account_id: int, message: Promise, **params: str) -> Notice:
+    """A notice for the account, shown once on its code page, written in the account's own
+    language (not in that of whoever's request makes it). `message`: a lazy text, with `params`."""
+    with translation.override(language_of(User.objects.get(pk=account_id))):
+        text = str(message) % params
+    return Notice.objects.create(account_id=account_id, message=text)
 
 
 def unread_notices(user: User) -> list[Notice]:
