@@ -71,8 +71,8 @@ else:
             atoms = super().atoms(resp, req, environ, request_time)
             for key in _URL_ATOMS:
                 value = atoms.get(key)
-                if not isinstance(value, str) or not value:
-                    continue
+                if not isinstance(value, str) or ("%" not in value and "+" not in value):
+                    continue  # nothing encoded: the handlers' filter masks it as it stands
                 decoded = unquote_plus(value)
                 masked = mask_log_text(decoded)
                 if masked != decoded:
