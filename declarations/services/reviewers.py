@@ -179,13 +179,12 @@ def _set_colour(
                 )
         except IntegrityError:
             waiting = PendingOverride.objects.filter(applicant_id=applicant_id, status=PendingOverride.Status.PENDING)
-            same = waiting.filter(
-                proposed_by=reviewer,
-                to_colour=colour,
-                reason=reason,
-                declaration_id=declaration_id,
-                appeal_id=appeal_id,
-            ).first()
+            same = waiting.filter(proposed_by=reviewer, to_colour=colour, reason=reason, appeal_id=appeal_id)
+            if declaration_id is not None:
+                same = same.filter(declaration_id=declaration_id)
+            # Without a declaration: a click on the queue sent again after the first decided the
+            # declaration (the second then acts on the person) finds the proposal that made.
+            same = same.first()
             if same is not None:  # this reviewer's proposal sent again (a double click): that one
                 return Decision(pending=same)
             raise ReviewError(

@@ -82,6 +82,26 @@ def test_lowering_a_colour_by_hand_twice_proposes_once(client, reviewer, second_
         reviewers.override_colour(yellow.applicant_id, reviewer, colour="green", reason="Another reason")
 
 
+def test_lowering_from_the_queue_twice_proposes_once(client, reviewer, yellow, citizen, declare):
+    # The first click decides the waiting declaration (a proposal: lowering waits for a second
+    # reviewer); the second finds it decided, so the queue acts on the person: the same
+    # reviewer's same proposal is the answer, not "another change is waiting".
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    assert waiting.status == Declaration.Status.NEEDS_REVIEW
+    version = code_of(citizen).version
+    client.force_login(reviewer)
+    data = {"action": "override_colours", "_selected_action": [waiting.pk], "apply": "1", f"seen_{waiting.pk}": version}
+    shown = twice(client, QUEUE, data | {"colour": "green", "reason": "Negative test"})
+    assert no_errors(shown), shown
+    assert any("waits for a second reviewer" in line for line in shown)
+    assert PendingOverride.objects.get().declaration_id == waiting.pk
+    assert code_of(citizen).colour == Colour.YELLOW
+    # Another reason from the same reviewer while it waits: still refused.
+    with pytest.raises(reviewers.ReviewError) as refused:
+        reviewers.override_colour(waiting.applicant_id, reviewer, colour="green", reason="Another reason")
+    assert refused.value.code == "pending_exists"
+
+
 def test_raising_a_colour_by_hand_twice_changes_it_once(client, reviewer, yellow, citizen):
     client.force_login(reviewer)
     data = {"action": "override_colours", "_selected_action": [yellow.applicant_id], "apply": "1"}
