@@ -123,7 +123,13 @@ class DeclarationAdmin(ReviewerScoped):
     def override_colours(self, request, queryset):
         def act(declaration: Declaration, data: dict) -> bool:
             if declaration.status == Declaration.Status.NEEDS_REVIEW:
-                decision = reviewers.decide(declaration.pk, request.user, colour=data["colour"], reason=data["reason"])
+                decision = reviewers.decide(
+                    declaration.pk,
+                    request.user,
+                    colour=data["colour"],
+                    reason=data["reason"],
+                    seen_version=data["seen"],
+                )
             else:
                 decision = reviewers.override_colour(
                     declaration.applicant_id,

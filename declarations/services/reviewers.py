@@ -214,11 +214,14 @@ def decide(
     reason: str,
     now: datetime | None = None,
     reason_parts: Sequence[dict[str, Any]] = (),
+    seen_version: int | None = None,
 ) -> Decision:
     """Decide a declaration that waits for a person (status "needs review"). Exactly one of
     any number of concurrent reviewers moves it; the others get ReviewError("already_decided").
     `reason_parts`: the words in `reason` that are not the reviewer's own, as parts (for the
-    person to read in their language; ColourChange.reason_parts)."""
+    person to read in their language; ColourChange.reason_parts). `seen_version`: the code's
+    version on the page the reviewer decided on; if the code changed since (a health event
+    made it red, say), nothing is done, the declaration still waits (Decision.stale)."""
     now = now or timezone.now()
     colour = _check_colour(colour)
     reason = _clean_reason(reason)
@@ -250,9 +253,19 @@ def decide(
             # already, answered as the first time.
             return Decision(pending=_waiting_proposal(reviewer, declaration_id=declaration_id))
         _release_later(applicant_id, confirmed_at)
-        return _set_colour(
-            applicant_id, reviewer, colour, reason, now=now, declaration_id=declaration_id, reason_parts=reason_parts
+        decision = _set_colour(
+            applicant_id,
+            reviewer,
+            colour,
+            reason,
+            now=now,
+            declaration_id=declaration_id,
+            reason_parts=reason_parts,
+            seen_version=seen_version,
         )
+        if decision.stale:
+            transaction.set_rollback(True)  # the declaration waits on, its later ones too
+        return decision
 
 
 def _release_later(applicant_id: int, confirmed_at: datetime) -> None:

@@ -204,6 +204,41 @@ def test_setting_a_colour_from_a_page_shown_before_it_changed_does_nothing(
     assert client.post(reverse(PEOPLE), send | {f"seen_{person.pk}": "\u00b2"}, follow=True).status_code == 200
 
 
+def test_deciding_a_waiting_declaration_from_a_page_shown_before_the_code_changed_does_nothing(
+    client, reviewer, citizen, declare
+):
+    """The queue's page to decide a declaration waiting for a reviewer, kept open while the
+    health authority made the person red: sending "green" does nothing (no proposal to lower
+    the red the reviewer never saw), says so, and the declaration still waits."""
+    import re
+
+    declare(citizen, contact="unsure")  # yellow
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    assert waiting.status == waiting.Status.NEEDS_REVIEW
+    client.force_login(reviewer)
+    ask = {"action": "override_colours", "_selected_action": [waiting.pk]}
+    page = client.post(reverse(QUEUE), ask).content.decode()
+    seen = dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="(\d+)">', page))
+    assert seen == {f"seen_{waiting.pk}": str(code_of(citizen).version)}
+    change_colour(waiting.applicant.health_code_id, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="case")
+
+    send = ask | seen | {"apply": "1", "colour": "green", "reason": "Negative test"}
+    page = client.post(reverse(QUEUE), send, follow=True).content.decode()
+    assert "The colour changed meanwhile: nothing was applied." in page
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decided_by) == (waiting.Status.NEEDS_REVIEW, None)
+    assert not PendingOverride.objects.exists()
+    assert code_of(citizen).colour == Colour.RED
+
+    # From a page shown now, the same decision is made (a proposal: it lowers).
+    page = client.post(reverse(QUEUE), ask).content.decode()
+    send = ask | dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="(\d+)">', page))
+    client.post(reverse(QUEUE), send | {"apply": "1", "colour": "green", "reason": "Negative test"})
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decided_by) == (waiting.Status.REVIEWED, reviewer)
+    assert PendingOverride.objects.get().from_colour == Colour.RED
+
+
 def test_four_eyes_in_the_admin(client, reviewer, second_reviewer, zhengzhou, citizen):
     client.force_login(reviewer)
     data = {"action": "override_colours", "_selected_action": [zhengzhou.pk], "apply": "1"}
