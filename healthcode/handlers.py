@@ -57,6 +57,8 @@ class ShortChainMixin:
         super().load_middleware(is_async)
         middleware = list(settings.HC_SHORT_CHAIN_MIDDLEWARE)
         self._short_chains = {path: short_chain(path, middleware) for path in settings.HC_SHORT_CHAIN_PATHS}
+        probe = list(settings.HC_PROBE_MIDDLEWARE)  # no host check: a balancer's Host is its own
+        self._short_chains |= {path: short_chain(path, probe) for path in settings.HC_PROBE_PATHS}
 
     def get_response(self, request: HttpRequest) -> HttpResponse:
         chain = self._short_chains.get(request.path_info)

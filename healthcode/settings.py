@@ -78,6 +78,17 @@ HC_SHORT_CHAIN_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
+# /healthz: a load balancer polls each instance at its own address, and many (AWS's, for one)
+# cannot choose the Host header they send, so the host check would answer them 400 "bad
+# request" for a healthy instance. The probe's answer is the same whatever the host and builds
+# no URL from it (what the host check protects), so it is answered before the host is read:
+# security headers and NUL refusal only (healthcode/handlers.py).
+HC_PROBE_PATHS = ("/healthz",)
+HC_PROBE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",  # /healthz is exempt from its redirect
+    "healthcode.middleware.RejectNulBytesMiddleware",
+]
+
 ROOT_URLCONF = "healthcode.urls"
 WSGI_APPLICATION = "healthcode.wsgi.application"
 

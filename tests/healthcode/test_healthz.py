@@ -80,3 +80,16 @@ def test_answers_over_plain_http_when_https_is_enforced(client, db, settings):
     assert response.json() == {"database": "ok", "broker": "not used"}
     assert client.get("/").status_code == 301
     assert client.get("/healthz/").status_code in (301, 404)  # only the exact path is exempt
+
+
+def test_answers_whatever_host_a_balancer_sends(client, db, settings):
+    """A balancer that polls the instance at its address sends that address as the Host, and
+    many cannot be told otherwise: /healthz answers it; every page still refuses the host."""
+    settings.REDIS_URL = None
+    settings.ALLOWED_HOSTS = ["healthcode.example.cn"]
+    response = client.get("/healthz", HTTP_HOST="10.0.3.17:8000")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "not used"}
+    assert client.get("/", HTTP_HOST="10.0.3.17:8000").status_code == 400
+    assert client.get("/login/", HTTP_HOST="10.0.3.17:8000").status_code == 400
+    assert client.get("/healthz", HTTP_HOST="healthcode.example.cn").status_code == 200
