@@ -61,7 +61,7 @@ def test_the_wsgi_application_is_the_short_chain_handler():
     from healthcode.wsgi import application
 
     assert isinstance(application, HealthCodeWSGIHandler)
-    assert set(application._short_chains) == {API}
+    assert set(application._short_chains) == {API, "/healthz"}
 
 
 def test_a_scan_through_the_wsgi_application_skips_the_sites_middleware(gate):
