@@ -55,6 +55,8 @@ def test_a_green_member_is_named_not_you(client, citizen, member, declare):
     why = text_of(client.get(reverse("why-colour", args=[member.pk])))
     assert "None of the published rules applies to your family member 王*明 (Parent): they may pass." in why
     assert not SECOND_PERSON.search(why), SECOND_PERSON.search(why)
+    zh = text_of(client.get(reverse("why-colour", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"))
+    assert "您的家人 王*明（父母）不符合任何公布的赋码规则：可以通行。" in zh
     # The account's own green code still speaks to its holder.
     declare(citizen)
     own = text_of(client.get(reverse("why-colour", args=[self_applicant(citizen).pk])))
