@@ -201,9 +201,11 @@ class Medicine(models.TextChoices):
 class Purchase(models.Model):
     """A pharmacy's registration of fever, cough, antiviral or antibiotic medicine for the
     person it just scanned. The fact is handed to declarations (a health event); this row is
-    the venue's own record, idempotent by scan."""
+    the venue's own record. One per scan and set of medicines: the same form sent twice (a
+    double click) is one purchase, other medicines on the same scan are another purchase
+    (checkpoints/services/pharmacy.py)."""
 
-    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="purchase", verbose_name=_("scan"))
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="purchases", verbose_name=_("scan"))
     medicines = models.JSONField(_("medicines"), default=list)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
@@ -212,6 +214,10 @@ class Purchase(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            # `medicines` is kept in Medicine's order (register_purchase): equal sets are equal.
+            models.UniqueConstraint(fields=["scan", "medicines"], name="purchase_once_per_scan_and_medicines"),
+        ]
         verbose_name = _("medicine purchase")
         verbose_name_plural = _("medicine purchases")
 

@@ -63,7 +63,7 @@ R_RESIDENCE = Rule(
     "risk_area_residence",
     Colour.YELLOW,
     YELLOW_DAYS,
-    _("The district you live in is a medium- or high-risk area."),
+    _("The district of residence is a medium- or high-risk area."),
 )
 R_FEVER = Rule(
     "fever_or_respiratory",
@@ -127,7 +127,7 @@ APPROVED_SUGGESTED = "approved_suggested"  # a reviewer approved the colour the 
 RELEASE_TEXTS: dict[str, Promise] = {
     CHECKINS_SERVED: _("The consecutive normal daily check-ins were completed."),
     REVIEWER_DECISION: _("A reviewer decided, and wrote down why."),
-    APPEAL_UPHELD: _("Your appeal was upheld by two reviewers."),
+    APPEAL_UPHELD: _("The appeal was upheld by two reviewers."),
 }
 
 

@@ -13,6 +13,7 @@ or a reviewer's, whose own words stay as written) is shown by its `reason`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -43,15 +44,69 @@ def part_text(part: Part) -> str:
 
 # Chinese punctuation carries its own space: no space follows it between sentences.
 FULL_WIDTH_ENDS = tuple("。！？；：，、）】」』")
+ELLIPSIS = "…"
+
+
+def _wide(char: str) -> bool:
+    """A Chinese character or full-width mark: text without spaces between its words."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def join_sentences(texts: Iterable[str]) -> str:
-    """Sentences one after the other: a space between them, none after full-width punctuation."""
+    """Sentences one after the other: a space between them, none after full-width punctuation
+    (nor after a shortened text's "…" when Chinese follows)."""
     out = ""
     for text in texts:
         if text:
-            out += text if not out or out.endswith(FULL_WIDTH_ENDS) else " " + text
+            tight = out.endswith(FULL_WIDTH_ENDS) or (out.endswith(ELLIPSIS) and _wide(text[0]))
+            out += text if not out or tight else " " + text
     return out
+
+
+# Where a text that is too long may be cut, best first: after a sentence, after a clause (in
+# Chinese: after its punctuation mark), between words. ASCII marks count only before a space:
+# the "." of "37.3" and the ":" of "08:30" end nothing.
+_SENTENCE_ENDS = {"full": "。！？", "ascii": ".!?"}
+_CLAUSE_ENDS = {"full": "；：，、）", "ascii": ",;:)"}
+_CLOSING = ".!?,;:。！？；：，、"  # dropped before the "…"
+_JOINERS = {"\u200d"}  # a zero-width joiner binds the characters on either side
+
+
+def _ends(text: str, i: int, marks: dict[str, str]) -> bool:
+    before = text[i - 1]
+    return before in marks["full"] or (before in marks["ascii"] and text[i].isspace())
+
+
+def _between_words(text: str, i: int) -> bool:
+    before, after = text[i - 1], text[i]
+    if after in _JOINERS or before in _JOINERS or unicodedata.combining(after) or after in "\ufe0e\ufe0f":
+        return False  # inside one character as the reader sees it
+    return after.isspace() or before.isspace() or _wide(before) or _wide(after)
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """`text` in at most `limit` characters, and whether it was cut. Whole when it fits; else
+    cut after the last sentence that fits, else the last clause, else the last word (a Chinese
+    text between two characters), never inside a word, number or date, unless one word is all
+    there is; a cut that would keep less than half is passed over for a finer one that keeps
+    more. The part kept loses its closing mark and ends with "…"."""
+    if len(text) <= limit:
+        return text, False
+    room = limit - len(ELLIPSIS)
+    tiers = (
+        [i for i in range(1, room + 1) if _ends(text, i, _SENTENCE_ENDS)],
+        [i for i in range(1, room + 1) if _ends(text, i, _CLAUSE_ENDS)],
+        [i for i in range(1, room + 1) if _between_words(text, i)],
+    )
+    cut = next((max(tier) for tier in tiers if tier and max(tier) >= room // 2), None)
+    if cut is None:
+        cut = max((i for tier in tiers for i in tier), default=None)
+    if cut is None:  # one word longer than the room: cut it, but not inside a character
+        cut = room
+        while cut > 1 and (text[cut] in _JOINERS or text[cut - 1] in _JOINERS or unicodedata.combining(text[cut])):
+            cut -= 1
+    kept = text[:cut].rstrip().rstrip(_CLOSING).rstrip()
+    return (kept or text[:cut]) + ELLIPSIS, True
 
 
 def words(parts: Iterable[Part]) -> str:

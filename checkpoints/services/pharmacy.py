@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,12 +28,21 @@ class PurchaseRefused(Exception):
         self.message = message
 
 
+class Registration(NamedTuple):
+    purchase: Purchase
+    created: bool  # False: this registration was made before (the same form sent again)
+    earlier: tuple[Purchase, ...] = ()  # the other purchases registered on the same scan before it
+
+
 def register_purchase(
     venue: Venue, scan_id: int, *, staff: User, medicines: Sequence[str], now: datetime | None = None
-) -> tuple[Purchase, bool]:
+) -> Registration:
     """Register the medicines for the person of scan `scan_id` at this pharmacy and hand the
     fact to declarations (`record_health_event`, kind medicine_purchase), in one transaction.
-    Idempotent by scan: a second registration returns the first. Returns (purchase, created).
+    Idempotent by scan and medicines: the same registration sent again (a double click, a
+    form sent twice) returns the first. Other medicines on the same scan are another purchase,
+    registered as such (`earlier` says what was registered on the scan before): dropping them
+    would lose a health fact while staff were told the purchase was registered.
     Raises PurchaseRefused with a message for staff."""
     now = now or timezone.now()
     chosen = [code for code in Medicine.values if code in set(medicines)]
@@ -41,6 +51,7 @@ def register_purchase(
     if venue.type != Venue.Type.PHARMACY:
         raise PurchaseRefused(_("Only pharmacies register medicine purchases."))
     with transaction.atomic():
+        # The scan's row lock orders two registrations on one scan: the second sees the first.
         scan = (
             Scan.objects.select_related("applicant")
             .select_for_update(of=("self",))
@@ -49,9 +60,10 @@ def register_purchase(
         )
         if scan is None:
             raise PurchaseRefused(_("This scan was not made at this pharmacy."))
-        existing = Purchase.objects.filter(scan=scan).first()
-        if existing is not None:
-            return existing, False
+        on_scan = list(Purchase.objects.filter(scan=scan).order_by("created", "pk"))
+        for existing in on_scan:
+            if set(existing.medicines) == set(chosen):
+                return Registration(existing, False, tuple(p for p in on_scan if p.pk != existing.pk))
         applicant = scan.applicant
         if applicant is None or scan.result not in (Scan.Result.OK, Scan.Result.NOT_GREEN):
             raise PurchaseRefused(_("Scan the buyer's valid health code first."))
@@ -70,4 +82,4 @@ def register_purchase(
             note=f"{venue.name}: " + ", ".join(str(labels[code]) for code in chosen),
             actor=staff,
         )
-    return purchase, True
+    return Registration(purchase, True, tuple(on_scan))

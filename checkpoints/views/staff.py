@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from checkpoints.models import Medicine, Scan
+from checkpoints.models import Medicine, Purchase, Scan
 from checkpoints.services import get_venue_for_staff, is_manager, roles_for
 from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
 from checkpoints.services.stats import recent_scans
@@ -177,20 +177,42 @@ def purchase(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
     venue = get_venue_for_staff(request.user, pk)
     medicines = request.POST.getlist("medicine")
     try:
-        _purchase, created = register_purchase(venue, scan_id, staff=request.user, medicines=medicines)
+        registration = register_purchase(venue, scan_id, staff=request.user, medicines=medicines)
     except PurchaseRefused as exc:
         if request.headers.get("Accept") == "application/json":
             return _json_error(400, "refused", exc.message)
         return render(request, "checkpoints/purchase_done.html", {"venue": venue, "error": exc.message}, status=400)
+    created = registration.created
     message = _("Purchase registered. The buyer's code turns yellow; normal daily check-ins turn it green again.")
     if not created:  # sent twice (a double tap): what the buyer must be told, again
         message = _(
             "This purchase was registered already. The buyer's code turns yellow; "
             "normal daily check-ins turn it green again."
         )
+    elif registration.earlier:  # other medicines on the same scan: a second purchase, said so
+        message = _(
+            "Another purchase registered for this buyer: %(medicines)s. Registered before on this scan: "
+            "%(earlier)s. The buyer's code turns yellow; normal daily check-ins turn it green again."
+        ) % {
+            "medicines": _medicine_list(registration.purchase),
+            "earlier": pgettext("list separator", ", ").join(_medicine_list(p) for p in registration.earlier),
+        }
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"registered": True, "created": created, "message": message})
+        return JsonResponse(
+            {
+                "registered": True,
+                "created": created,
+                "medicines": registration.purchase.medicines,
+                "earlier": [p.medicines for p in registration.earlier],
+                "message": message,
+            }
+        )
     return render(request, "checkpoints/purchase_done.html", {"venue": venue, "message": message})
+
+
+def _medicine_list(purchase: Purchase) -> str:
+    """The purchase's medicines in words, joined as the language lists things."""
+    return pgettext("list separator", ", ").join(purchase.medicine_labels())
 
 
 def staff_label(scan: Scan) -> str:

@@ -26,7 +26,7 @@ from healthcode.colours import Colour
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
     if not applicant.name:
-        messages.info(request, _("Declare first; the daily check-in starts after your declaration."))
+        messages.info(request, _("Declare first; the daily check-in starts after the declaration."))
         return redirect("code", pk=applicant.pk)
     today = local_day(timezone.now())
     done = checkin_for_day(applicant, today)
@@ -43,7 +43,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 symptoms=form.cleaned_data["symptoms"],
             )
             if not (result.created or result.again):
-                messages.info(request, _("You have already checked in today."))
+                messages.info(request, _("Today's check-in has been done already."))
             elif result.change is not None:
                 messages.warning(
                     request,
@@ -56,7 +56,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Checked in for today. Thank you."))
             return redirect("why-colour", pk=applicant.pk)
         if done is not None:
-            messages.info(request, _("You have already checked in today."))
+            messages.info(request, _("Today's check-in has been done already."))
             return redirect("why-colour", pk=applicant.pk)
     elif done is None:
         form = CheckInForm()

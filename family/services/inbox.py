@@ -50,7 +50,7 @@ from healthcode.hooks import enqueue_once_after_commit, release
 from healthcode.masking import mask_numbers
 from healthcode.models import ColourChange, User
 from healthcode.prepared import STAND_IN_ID, Prepared
-from healthcode.reasons import join_sentences, reason_text
+from healthcode.reasons import join_sentences, reason_text, shorten
 from healthcode.services import language_of
 from healthcode.validators import MOBILE
 from healthcode.writes import insert
@@ -68,7 +68,7 @@ SMS_BATCH = 100  # messages a sender claims at a time
 # One sender at a time (healthcode.hooks.enqueue_once_after_commit).
 SENDER_TASK = "family.tasks.send_waiting_sms"
 SENDER_KEY = "family:sms-sender"
-SMS_REASON_CHARS = 120
+SMS_REASON_CHARS = 120  # the reason in an SMS, its "…" included
 
 ADVICE = {
     Colour.GREEN: gettext_lazy("The code is green: it passes at checkpoints."),
@@ -187,20 +187,21 @@ def reason_of(message: InboxMessage) -> str:
 
 
 def sms_text(message: InboxMessage) -> str:
-    """The SMS, in the account's language: whose code, its new colour, the reason (shortened)
-    and what to do."""
+    """The SMS, in the account's language: whose code, its new colour, the reason (a long one
+    shortened, with where to read it whole) and what to do."""
     with translation.override(language_of(message.account)):
         if message.relationship == Relationship.SELF:
             whose = _("Your health code")
         else:
             whose = _("The health code of your family member %(name)s") % {"name": message.person_name or "—"}
-        reason = reason_of(message)
-        if len(reason) > SMS_REASON_CHARS:
-            reason = reason[: SMS_REASON_CHARS - 1] + "…"
+        # A long reason is cut where a sentence, a clause or a word ends, and the SMS says
+        # where the whole of it is (healthcode.reasons.shorten).
+        reason, cut = shorten(reason_of(message), SMS_REASON_CHARS)
         parts = [
             _("[Henan Health Code]"),
             str(NOW_COLOUR[message.to_colour]) % {"whose": whose},
             reason,
+            _("The full reason is on the code page, under “Why this colour?”.") if cut else "",
             advice_for(message.to_colour),
             _("Details in your inbox on the site."),
         ]

@@ -57,14 +57,77 @@ def test_a_purchase_turns_the_code_yellow(
 
 
 def test_registering_twice_is_one_purchase(pharmacy, pharmacist, green_person, django_capture_on_commit_callbacks):
+    """The same form sent twice (a double click; the medicines in another order): one purchase."""
     from checkpoints.services import verify_scan
 
     result = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
     with django_capture_on_commit_callbacks(execute=True):
-        first, created = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"])
-        again, created_again = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["fever"])
-    assert created and not created_again and first == again
-    assert HealthEvent.objects.count() == 1
+        first, created, _ = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough", "fever"])
+        again, created_again, earlier = register_purchase(
+            pharmacy, result.scan_id, staff=pharmacist, medicines=["fever", "cough"]
+        )
+    assert created and not created_again and first == again and earlier == ()
+    assert Purchase.objects.count() == 1 and HealthEvent.objects.count() == 1
+
+
+def test_other_medicines_on_the_same_scan_are_a_second_purchase(
+    pharmacy, pharmacist, green_person, django_capture_on_commit_callbacks
+):
+    """They were dropped: the first purchase was returned as if it were this one, and the staff
+    member was told the purchase was registered. Now both are recorded, each a health event, and
+    the first one's double click still answers with the first."""
+    from checkpoints.services import verify_scan
+
+    result = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"], now=start)
+        second = register_purchase(
+            pharmacy, result.scan_id, staff=pharmacist, medicines=["antibiotic"], now=start + timedelta(minutes=1)
+        )
+        first_again = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"])
+        second_again = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["antibiotic"])
+    assert first.created and second.created and second.purchase != first.purchase
+    assert second.earlier == (first.purchase,)
+    assert (first_again.purchase, first_again.created) == (first.purchase, False)
+    assert (second_again.purchase, second_again.created) == (second.purchase, False)
+    assert sorted(p.medicines for p in Purchase.objects.all()) == [["antibiotic"], ["cough"]]
+    events = HealthEvent.objects.order_by("pk")
+    assert [e.source_ref for e in events] == [f"purchase-{first.purchase.pk}", f"purchase-{second.purchase.pk}"]
+    assert "Antibiotic" in events[1].note
+
+
+def test_staff_are_told_of_a_second_purchase_on_the_same_scan(client, pharmacy, pharmacist, green_person):
+    client.force_login(pharmacist)
+    result = scan_at(client, pharmacy, token_for(green_person))
+    first = client.post(result["purchase_url"], {"medicine": ["fever", "cough"]}, HTTP_ACCEPT="application/json")
+    assert first.json()["created"] and first.json()["earlier"] == []
+    # A minute later the buyer comes back for antibiotics; the staff member uses the same result.
+    body = client.post(result["purchase_url"], {"medicine": ["antibiotic"]}, HTTP_ACCEPT="application/json").json()
+    assert body["registered"] and body["created"]
+    assert body["medicines"] == ["antibiotic"] and body["earlier"] == [["fever", "cough"]]
+    assert body["message"].startswith(
+        "Another purchase registered for this buyer: Antibiotic. "
+        "Registered before on this scan: Fever reducer, Cough medicine."
+    )
+    # The page without script says the same.
+    page = client.post(result["purchase_url"], {"medicine": ["antiviral"]}).content.decode()
+    assert "Another purchase registered for this buyer: Antiviral." in page
+    assert Purchase.objects.count() == 3 and HealthEvent.objects.count() == 3
+
+
+def test_a_second_purchase_on_an_old_scan_is_refused_like_a_first(pharmacy, pharmacist, green_person):
+    from checkpoints.services import verify_scan
+
+    result = verify_scan(pharmacy.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"])
+    later = timezone.now() + timedelta(hours=1)
+    # The same registration sent again still answers as the first time ...
+    assert not register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["cough"], now=later).created
+    # ... another purchase needs a fresh scan.
+    with pytest.raises(PurchaseRefused, match="too old"):
+        register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["fever"], now=later)
+    assert Purchase.objects.count() == 1
 
 
 def test_the_page_form_without_script(client, pharmacy, pharmacist, green_person):

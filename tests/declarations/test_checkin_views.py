@@ -31,7 +31,7 @@ def test_a_normal_checkin_is_recorded_once_even_when_submitted_twice(client, gre
     assert first["Location"] == second["Location"] == why
     assert CheckIn.objects.count() == 1
     page = client.get(url(green_citizen)).content.decode()
-    assert "You have checked in today" in page and "36.6" in page
+    assert "Today's check-in is done." in page and "36.6" in page
 
 
 def test_bad_input_is_explained_at_the_field_and_kept(client, green_citizen):
@@ -92,7 +92,7 @@ def test_anonymous_is_sent_to_log_in(client, green_citizen):
 def test_an_abnormal_checkin_sent_twice_tells_the_new_colour_both_times(client, green_citizen):
     """A double click on a fever check-in: one row, one colour change, and the second answer
     (the one the browser shows) still says the code turned yellow and to see a fever clinic,
-    not only "already checked in"."""
+    not only "done already"."""
     from django.contrib.messages import get_messages
 
     from healthcode.models import ColourChange
@@ -104,10 +104,10 @@ def test_an_abnormal_checkin_sent_twice_tells_the_new_colour_both_times(client, 
     second = client.post(url(green_citizen), data)
     shown = [str(m) for m in get_messages(second.wsgi_request)]
     assert any("the code is now Yellow" in m for m in shown[1:]), shown  # [0]: the first answer's
-    assert not any("already checked in" in m for m in shown), shown
+    assert not any("done already" in m for m in shown), shown
     assert CheckIn.objects.count() == 1
     assert ColourChange.objects.count() == changes
     assert code_of(green_citizen).colour == Colour.YELLOW
-    # Another check-in the same day (other answers) is still "already checked in".
+    # Another check-in the same day (other answers) is still "done already".
     third = client.post(url(green_citizen), {"temperature": "36.5", "symptoms": ["none"]})
-    assert any("already checked in" in str(m) for m in get_messages(third.wsgi_request))
+    assert any("check-in has been done already" in str(m) for m in get_messages(third.wsgi_request))

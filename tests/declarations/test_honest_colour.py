@@ -172,7 +172,7 @@ def test_a_person_who_moved_is_reviewed_by_their_new_city(
 def test_an_upheld_appeal_is_told_as_upheld_in_the_inbox_and_the_sms(
     client, citizen, declare, reviewer, second_reviewer, django_capture_on_commit_callbacks
 ):
-    """The history row read "Your appeal was upheld by two reviewers." and the reviewer's words
+    """The history row read "The appeal was upheld by two reviewers." and the reviewer's words
     on the "Why this colour?" page, but the inbox and the SMS only the reviewer's words ("Your
     health code is now green. Travel record checked"): not that the appeal was upheld."""
     from declarations.services import appeals
@@ -187,16 +187,16 @@ def test_an_upheld_appeal_is_told_as_upheld_in_the_inbox_and_the_sms(
     assert change.rules == ["appeal_upheld"] and change.reason == "Travel record checked."
     message = InboxMessage.objects.get(change=change)
     with translation.override("en"):
-        assert reason_of(message) == "Your appeal was upheld by two reviewers. Travel record checked."
+        assert reason_of(message) == "The appeal was upheld by two reviewers. Travel record checked."
     with translation.override("zh-hans"):
-        assert reason_of(message).startswith("您的申诉经两位审核员确认成立。")
+        assert reason_of(message).startswith("申诉经两位审核员确认成立。")
     assert sms.outbox[-1].text == (
-        "[Henan Health Code] Your health code is now green. Your appeal was upheld by two reviewers. "
+        "[Henan Health Code] Your health code is now green. The appeal was upheld by two reviewers. "
         "Travel record checked. The code is green: it passes at checkpoints. Details in your inbox on the site."
     )
     client.force_login(citizen)
     why = client.get(reverse("why-colour", args=[me.pk])).content.decode()
-    assert "Your appeal was upheld by two reviewers." in why and "Travel record checked." in why
+    assert "The appeal was upheld by two reviewers." in why and "Travel record checked." in why
 
 
 def test_a_reviewers_change_is_told_as_a_reviewers_in_the_inbox_and_the_sms(

@@ -122,3 +122,45 @@ def test_one_account_deletion_posted_twice_at_once_deletes_it_and_says_so_both_t
     answers = at_once([lambda c=c: c.post(reverse("account-delete"), data) for c in clients])
     assert [getattr(a, "get", lambda _: a)("Location") for a in answers] == [reverse("account-deleted")] * 2
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.fixture
+def pharmacy_scan(agent):
+    """A pharmacist, and the scan of a green family member at the counter."""
+    from checkpoints.models import Venue
+    from checkpoints.services import verify_scan
+    from tests.checkpoints.conftest import add_staff, make_venue, nonce, token_for
+
+    _user, member = agent
+    pharmacy = make_venue("Renmin Pharmacy", Venue.Type.PHARMACY)
+    pharmacist = add_staff(pharmacy)
+    scan = verify_scan(pharmacy.pk, token_for(member), direction="entry", nonce=nonce(), source="staff")
+    return pharmacist, reverse("checkpoint-purchase", args=[pharmacy.pk, scan.scan_id])
+
+
+def test_one_purchase_posted_twice_at_once_registers_one(pharmacy_scan):
+    from checkpoints.models import Purchase
+    from declarations.models import HealthEvent
+
+    pharmacist, url = pharmacy_scan
+    clients = logged_in(pharmacist)
+    answers = at_once(
+        [lambda c=c: c.post(url, {"medicine": ["fever", "cough"]}, HTTP_ACCEPT="application/json") for c in clients]
+    )
+    assert [getattr(a, "status_code", a) for a in answers] == [200, 200]
+    assert sorted(a.json()["created"] for a in answers) == [False, True]  # the second: "registered already"
+    assert Purchase.objects.count() == 1 and HealthEvent.objects.count() == 1
+
+
+def test_two_different_purchases_posted_at_once_on_one_scan_register_both(pharmacy_scan):
+    from checkpoints.models import Purchase
+    from declarations.models import HealthEvent
+
+    pharmacist, url = pharmacy_scan
+    clients = logged_in(pharmacist)
+    answers = at_once(
+        [lambda c=c, m=m: c.post(url, {"medicine": [m]}) for c, m in zip(clients, ["fever", "antibiotic"])]
+    )
+    assert [getattr(a, "status_code", a) for a in answers] == [200, 200]
+    assert sorted(p.medicines for p in Purchase.objects.all()) == [["antibiotic"], ["fever"]]
+    assert HealthEvent.objects.count() == 2
