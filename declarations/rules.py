@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from healthcode.colours import SEVERITY, Colour
 
@@ -181,7 +182,7 @@ def _risk_areas_text(params: Mapping[str, object]) -> str:
         for area in areas
         if isinstance(area, dict)
     ]
-    return str(_("Risk areas: %(areas)s.")) % {"areas": ", ".join(named)} if named else ""
+    return str(_("Risk areas: %(areas)s.")) % {"areas": pgettext("list separator", ", ").join(named)} if named else ""
 
 
 # ---------------------------------------------------------------------------------------

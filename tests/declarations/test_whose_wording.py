@@ -108,3 +108,12 @@ def test_declare_first_is_said_neutrally(client, citizen):
     client.force_login(citizen)
     response = client.get(reverse("checkin", args=[self_applicant(citizen).pk]), follow=True)
     assert "Declare first; the daily check-in starts after the declaration." in text_of(response)
+
+
+def test_a_yellow_members_appeal_page_speaks_of_the_city_on_the_code(client, citizen, member, declare):
+    # The member may live in another city than the agent: "a reviewer of your city" was wrong.
+    declare(citizen, member, contact="unsure")
+    client.force_login(citizen)
+    page = text_of(client.get(reverse("appeal", args=[member.pk])))
+    assert "A reviewer of the city on the code reads the appeal." in page
+    assert not re.search(r"your (city|appeal)", page), re.search(r"your (city|appeal)", page)

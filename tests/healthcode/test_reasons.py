@@ -31,15 +31,18 @@ def test_parts_are_put_into_words_in_the_active_language(code_id):
         rules=["contact_unsure"],
         reason_parts=[
             {"code": "contact_unsure"},
-            {"code": "risk_areas", "areas": [{"name": "Jinshui", "level": "high"}]},
+            {
+                "code": "risk_areas",
+                "areas": [{"name": "Jinshui", "level": "high"}, {"name": "Erqi", "level": "medium"}],
+            },
         ],
     )
     change.refresh_from_db()
     assert change.reason_parts[0] == {"code": "contact_unsure"}
     # Kept in words too, in the site's default language (the export, the record).
-    assert change.reason == f"{CONTACT_UNSURE_EN} Risk areas: Jinshui (high risk)."
+    assert change.reason == f"{CONTACT_UNSURE_EN} Risk areas: Jinshui (high risk), Erqi (medium risk)."
     with translation.override("zh-hans"):
-        assert reason_text(change) == f"{CONTACT_UNSURE_ZH}风险地区：Jinshui（高风险）。"
+        assert reason_text(change) == f"{CONTACT_UNSURE_ZH}风险地区：Jinshui（高风险）、Erqi（中风险）。"
     with translation.override("en"):
         assert reason_text(change) == change.reason
 
