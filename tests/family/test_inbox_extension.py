@@ -19,7 +19,7 @@ from family import sms, tasks
 from family.models import InboxMessage
 from family.services import inbox, self_applicant
 from healthcode.colours import Colour
-from healthcode.models import ColourChange, ColourExtension, HealthCode
+from healthcode.models import ColourChange, ColourExtension, HealthCode, User
 from healthcode.services import remember_language
 from tests import factories
 from tests.declarations.conftest import make_reviewer
@@ -205,7 +205,7 @@ def test_a_message_waiting_for_its_sms_is_sent_once_by_any_sender(citizen, close
 
 
 def test_a_reviewer_who_sets_the_colour_it_has_is_told_with_their_words(
-    citizen, close_contact, django_capture_on_commit_callbacks
+    citizen, close_contact, client, django_capture_on_commit_callbacks
 ):
     reviewer = make_reviewer("13600000009")
     applicant = self_applicant(citizen)
@@ -217,6 +217,12 @@ def test_a_reviewer_who_sets_the_colour_it_has_is_told_with_their_words(
     assert extension.reason == "On the CDC's list"
     [text] = [s.text for s in sms.outbox]
     assert "stays red" in text and "A reviewer decided, and wrote down why. On the CDC's list" in text
+    # The raw code's admin (superusers) lists it, the reviewer masked.
+    client.force_login(User.objects.create_superuser("auditor", "", "Sturdy-pass-2026"))
+    page = client.get(reverse("admin:healthcode_healthcode_change", args=[applicant.health_code_id]), **EN)
+    html = page.content.decode()
+    assert "Colour extensions" in html and "On the CDC&#x27;s list" in html
+    assert "136****0009" in html and "13600000009" not in html
 
 
 def test_a_family_members_extension_goes_to_the_agent_masked(
@@ -233,3 +239,25 @@ def test_a_family_members_extension_goes_to_the_agent_masked(
     [text] = [s for s in sms.outbox if "family member" in s.text]
     assert text.to == green_citizen.username
     assert "The health code of your family member 王*奶 stays red" in text.text and "王奶奶" not in text.text
+
+
+def test_why_this_colour_and_the_reviewers_history_show_the_extension(
+    citizen, close_contact, client, django_capture_on_commit_callbacks
+):
+    """Among the colour changes, the colour extended reads as such (not as a change), with its
+    reason; reviewers read it in their history table, and the person's data download has it."""
+    confirmed_case(close_contact, django_capture_on_commit_callbacks)
+    until = day_of(ColourExtension.objects.get().until)
+    applicant = self_applicant(citizen)
+    client.force_login(citizen)
+    why = client.get(reverse("why-colour", args=[applicant.pk]), **EN).content.decode()
+    assert f"<strong>Red: extended: now at least until {until}</strong>" in why
+    assert f'<span class="small">{CASE_EN}</span>' in why  # its reason, in the history
+    assert f"<li>{CASE_EN}</li>" in why and f"<li>{CONTACT_EN}</li>" in why  # the reasons now
+    assert "Red → Red" not in why and "Green → Red" in why
+    data = client.get(reverse("my-data-download")).json()
+    [extended] = data["family"]["people"][0]["code"]["extended"]
+    assert (extended["colour"], extended["rules"], extended["reason"]) == ("red", ["case"], CASE_EN)
+    client.force_login(make_reviewer("13600000009"))
+    person = client.get(reverse("admin:declarations_person_change", args=[applicant.pk]), **EN).content.decode()
+    assert f"Red: extended: now at least until {until}" in person and "Green → Red" in person
