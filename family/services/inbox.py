@@ -126,7 +126,10 @@ def deliver_with_change(change: ColourChange) -> InboxMessage | None:
 def deliver_with_extension(extension: ColourExtension) -> InboxMessage | None:
     """In the transaction that writes the extension (settings.HC_SAME_TRANSACTION,
     "period_extended"): the message to the account that holds the code, its SMS waiting, the
-    sender enqueued after commit, as for a colour change. None when no one holds the code."""
+    sender enqueued after commit, as for a colour change. None when no one holds the code.
+
+    Unlike changes, extensions were never written without their message: the sweep looks for
+    none (it sends their waiting SMS as any other's)."""
     applicant = _holder_query.first(code_id=extension.code_id)
     if applicant is None:
         return None

@@ -261,3 +261,25 @@ def test_why_this_colour_and_the_reviewers_history_show_the_extension(
     client.force_login(make_reviewer("13600000009"))
     person = client.get(reverse("admin:declarations_person_change", args=[applicant.pk]), **EN).content.decode()
     assert f"Red: extended: now at least until {until}" in person and "Green → Red" in person
+
+
+def test_an_abnormal_check_in_on_a_red_code_is_told_once(citizen, close_contact, django_capture_on_commit_callbacks):
+    """Red escalates to red: the first abnormal check-in is a new reason (told, with its day and
+    temperature), the next day's is the same reason (the date moves, nothing is told)."""
+    from declarations.services.checkins import submit_checkin
+
+    applicant = self_applicant(citizen)
+    today = timezone.now() - timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in range(2):
+            result = submit_checkin(
+                applicant, citizen, temperature=Decimal("38.2"), symptoms=["fever"], now=today + timedelta(days=day)
+            )
+            assert result.change is None  # red stays red
+    extension = ColourExtension.objects.get()
+    assert (extension.source, extension.rules) == ("checkin", ["abnormal_checkin_escalated"])
+    assert extension.until == today + timedelta(days=14)
+    assert HealthCode.objects.get(pk=applicant.health_code_id).until == today + timedelta(days=15)
+    [text] = [s.text for s in sms.outbox]
+    assert "stays red" in text and "An abnormal daily check-in while under observation" in text
+    assert f"Check-in of {day_of(today)}: 38.2 °C." in text
