@@ -67,7 +67,7 @@ def history_table(code_id: int | None) -> str:
 def _what(row: ColourChange | ColourExtension) -> str:
     """A change's colours, from → to; a colour extended, its new end."""
     if isinstance(row, ColourExtension):
-        until = gettext("extended: now at least until %(date)s") % {"date": f"{timezone.localtime(row.until):%Y-%m-%d}"}
+        until = gettext("extended, now at least until %(date)s") % {"date": f"{timezone.localtime(row.until):%Y-%m-%d}"}
         return f"{row.get_colour_display()}{pgettext('after a label', ': ')}{until}"
     return f"{row.get_from_colour_display()} → {row.get_to_colour_display()}"
 

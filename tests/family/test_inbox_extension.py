@@ -106,7 +106,7 @@ def test_a_close_contact_found_a_case_is_told_why_the_red_lasts_longer(
     # The inbox page names the new day and the reason.
     client.force_login(citizen)
     page = client.get(reverse("inbox"), **EN).content.decode()
-    assert f"extended: now at least until {until}" in page
+    assert f"extended, now at least until {until}" in page
     assert f"Why</span>: {CASE_EN}" in page
 
 
@@ -251,7 +251,7 @@ def test_why_this_colour_and_the_reviewers_history_show_the_extension(
     applicant = self_applicant(citizen)
     client.force_login(citizen)
     why = client.get(reverse("why-colour", args=[applicant.pk]), **EN).content.decode()
-    assert f"<strong>Red: extended: now at least until {until}</strong>" in why
+    assert f"<strong>Red: extended, now at least until {until}</strong>" in why
     assert f'<span class="small">{CASE_EN}</span>' in why  # its reason, in the history
     assert f"<li>{CASE_EN}</li>" in why and f"<li>{CONTACT_EN}</li>" in why  # the reasons now
     assert "Red → Red" not in why and "Green → Red" in why
@@ -260,7 +260,7 @@ def test_why_this_colour_and_the_reviewers_history_show_the_extension(
     assert (extended["colour"], extended["rules"], extended["reason"]) == ("red", ["case"], CASE_EN)
     client.force_login(make_reviewer("13600000009"))
     person = client.get(reverse("admin:declarations_person_change", args=[applicant.pk]), **EN).content.decode()
-    assert f"Red: extended: now at least until {until}" in person and "Green → Red" in person
+    assert f"Red: extended, now at least until {until}" in person and "Green → Red" in person
 
 
 def test_an_abnormal_check_in_on_a_red_code_is_told_once(citizen, close_contact, django_capture_on_commit_callbacks):
