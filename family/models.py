@@ -81,10 +81,13 @@ class Notice(models.Model):
 
 class InboxMessage(models.Model):
     """The account's message about one colour change of one of its people (self or a family
-    member): the inbox on the site, and the state of the same message sent by SMS.
+    member), or about their colour lasting longer for a new reason: the inbox on the site, and
+    the state of the same message sent by SMS.
 
     Made from the core's ColourChange row (the outbox) exactly once: one message per change,
-    by the unique `change`. The SMS is claimed with a compare-and-set on `sms_state` (after
+    by the unique `change`; or from a ColourExtension, one per extension, by the unique
+    `extension` (exactly one of the two is set; from_colour and to_colour are then both the
+    colour that lasts longer). The SMS is claimed with a compare-and-set on `sms_state` (after
     healthchecks' sendalerts), so that concurrent senders send it once."""
 
     class SmsState(models.TextChoices):
@@ -101,7 +104,20 @@ class InboxMessage(models.Model):
         Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
     )
     change = models.OneToOneField(
-        "healthcode.ColourChange", on_delete=models.CASCADE, related_name="inbox_message", verbose_name=_("change")
+        "healthcode.ColourChange",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inbox_message",
+        verbose_name=_("change"),
+    )
+    extension = models.OneToOneField(
+        "healthcode.ColourExtension",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inbox_message",
+        verbose_name=_("colour extension"),
     )
     # As the person was when the message was written (masked); the person may be removed later.
     person_name = models.CharField(_("name"), max_length=64, blank=True)
@@ -123,6 +139,13 @@ class InboxMessage(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("inbox message")
         verbose_name_plural = _("inbox messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(change__isnull=False, extension__isnull=True)
+                | models.Q(change__isnull=True, extension__isnull=False),
+                name="inbox_about_a_change_or_an_extension",
+            ),
+        ]
         indexes = [
             # The inbox page and its unread count: one account's messages, newest first.
             models.Index(fields=["account", "-created"], name="inbox_account_time_idx"),
@@ -135,4 +158,6 @@ class InboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.extension_id is not None:
+            return f"{self.to_colour}, extended"
         return f"{self.from_colour} → {self.to_colour}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from family.models import Applicant, Notice
-from healthcode.models import ColourChange, User
+from healthcode.models import ColourChange, ColourExtension, User
 from healthcode.reasons import reason_text
 
 
@@ -38,6 +38,18 @@ def export(user: User) -> dict[str, Any]:
                             "reason": reason_text(change),  # in the language of the download
                         }
                         for change in ColourChange.objects.filter(code=code).order_by("created", "id")
+                    ],
+                    # A colour that lasted longer for a new reason (the person was told).
+                    "extended": [
+                        {
+                            "time": extension.created.isoformat(),
+                            "colour": extension.colour,
+                            "until": extension.until.isoformat(),
+                            "source": extension.source,
+                            "rules": extension.rules,
+                            "reason": reason_text(extension),
+                        }
+                        for extension in ColourExtension.objects.filter(code=code).order_by("created", "id")
                     ],
                 },
             }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from healthcode.admin_readonly import ReadOnlyAdminMixin
 from healthcode.loginforms import StaffLoginForm
 from healthcode.masking import mask_account
-from healthcode.models import AuditEvent, City, ColourChange, HealthCode, User
+from healthcode.models import AuditEvent, City, ColourChange, ColourExtension, HealthCode, User
 from healthcode.reasons import reason_text
 
 admin.site.login_form = StaffLoginForm  # a username longer than any account's is a wrong login
@@ -96,6 +96,27 @@ class ColourChangeInline(admin.TabularInline):
         return mask_account(obj.approved_by)
 
 
+class ColourExtensionInline(admin.TabularInline):
+    """The colours that lasted longer for a new reason (what the person was told of them)."""
+
+    model = ColourExtension
+    extra = 0
+    can_delete = False
+    fields = ["created", "colour", "previous_until", "until", "source", "rules", "reason_words", "by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("reason"))
+    def reason_words(self, obj: ColourExtension) -> str:
+        return reason_text(obj)  # in the reader's language
+
+    @admin.display(description=_("reviewer"))
+    def by(self, obj: ColourExtension) -> str:
+        return mask_account(obj.actor)
+
+
 @admin.register(HealthCode)
 class HealthCodeAdmin(admin.ModelAdmin):
     """Raw codes and their whole history, for superusers only (whatever permissions a group
@@ -115,7 +136,7 @@ class HealthCodeAdmin(admin.ModelAdmin):
     list_filter = ["colour"]
     readonly_fields = ["colour", "version", "since", "until", "created"]
     exclude = ["ref"]
-    inlines = [ColourChangeInline]
+    inlines = [ColourChangeInline, ColourExtensionInline]
 
     def has_add_permission(self, request) -> bool:
         return False

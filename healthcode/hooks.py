@@ -21,7 +21,8 @@ is waiting (the SMS of the inbox): one such task at a time, not one per fact.
 
 Some writes belong in the same transaction as the fact itself: the inbox message of a colour
 change is written with the change, so that it exists exactly when the change does (no task,
-no sweep, no second delivery). `within(fact, ...)` calls the functions wired to the fact in
+no sweep, no second delivery); so is the message of a colour extended for a new reason
+("period_extended"). `within(fact, ...)` calls the functions wired to the fact in
 settings.HC_SAME_TRANSACTION, at once, in the caller's transaction.
 """
 

@@ -148,6 +148,56 @@ class ColourChange(models.Model):
         return f"{self.from_colour} → {self.to_colour}"
 
 
+class ColourExtension(models.Model):
+    """A colour's minimum duration moved later for a reason the person had not been told: what
+    the person is told about ("your red code now lasts until ..."), as a colour change is.
+
+    Its own table, not a ColourChange row from a colour to itself: a ColourChange is a change of
+    colour, one per version of the code (its unique (code, version)), and the version is what
+    makes older tokens stale; an extension changes neither the colour nor the version (a QR on
+    a screen stays valid), and the readers of ColourChange (the history and its "from → to", the
+    last change's reasons, the releases that serve earlier facts, the reviewers' changes counted
+    on the dashboard, a reviewer's double click found by its row) would each have had to learn
+    to skip it. `version` is the version of the code then: the colour change that set this
+    colour has the same, so the reasons a person was told for the colour they have are the
+    change's `rules` and its extensions' (healthcode.services.change_colour)."""
+
+    # Indexed by (code, version) below, which serves a look by code as well.
+    code = models.ForeignKey(HealthCode, on_delete=models.CASCADE, related_name="extensions", db_index=False)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
+    version = models.PositiveIntegerField(_("code version"))
+    previous_until = models.DateTimeField(_("previously at least until"), null=True, blank=True)
+    until = models.DateTimeField(_("at least until"))
+    source = models.CharField(_("source"), max_length=16, choices=ColourChange.Source.choices)
+    # The new reasons only (rule codes the person had not been told for this colour): what this
+    # row tells. The reason's parts are theirs, with the details that go with them.
+    rules = models.JSONField(_("rules"), default=list, blank=True)
+    reason_parts = models.JSONField(_("reason in parts"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    created = models.DateTimeField(_("time"), default=timezone.now)
+
+    # Told apart from a ColourChange where both are listed (the history on "Why this colour?").
+    is_extension = True
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("colour extension")
+        verbose_name_plural = _("colour extensions")
+        # What the person was told for the colour they have: the extensions of one version.
+        indexes = [models.Index(fields=["code", "version"], name="extension_code_version_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.colour} until {self.until:%Y-%m-%d}"
+
+
 class AuditEvent(models.Model):
     """Who did what, when and why, for actions outside the colour history: signing-key
     rotation and revocation, case marks, data exports. Written, never edited (the admin is

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from healthcode.models import ColourChange
+from healthcode.models import ColourChange, ColourExtension
 
 Part = Mapping[str, Any]
 TextFor = Callable[[str, Mapping[str, Any]], str]
@@ -120,6 +120,6 @@ def default_words(parts: Iterable[Part]) -> str:
         return words(parts)
 
 
-def reason_text(change: ColourChange) -> str:
-    """The change's reason in the active language; as written when it has no parts."""
+def reason_text(change: ColourChange | ColourExtension) -> str:
+    """The change's (or extension's) reason in the active language; as written when it has no parts."""
     return words(change.reason_parts) if change.reason_parts else change.reason

@@ -1,5 +1,6 @@
-"""Writes to the core: every colour change goes through `change_colour` and leaves a row; an
-account's language is remembered by `remember_language`."""
+"""Writes to the core: every colour change goes through `change_colour` and leaves a row (and
+so does a colour's minimum duration moved later for a new reason); an account's language is
+remembered by `remember_language`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 
 from healthcode.colours import Colour
 from healthcode.hooks import after_commit, within
-from healthcode.models import ColourChange, HealthCode, User
+from healthcode.models import ColourChange, ColourExtension, HealthCode, User
 from healthcode.reasons import default_words
 from healthcode.writes import insert, update_fields
 
@@ -44,8 +45,9 @@ def change_colour(
     locked: HealthCode | None = None,
 ) -> ColourChange | None:
     """Set a code's colour, bump its version (older tokens go stale) and write the history
-    row, in one transaction. Returns None when the colour is already `to` (the minimum
-    duration is then extended if `until` is later).
+    row, in one transaction. Returns None when the colour is already `to`: the minimum
+    duration is then extended if `until` is later, and if `rules` name a reason the person was
+    not told for this colour, the extension is told too (`_extend`).
 
     The machine gives its reason as `reason_parts` (codes and parameters, JSON: put into words
     when read, in the reader's language; healthcode/reasons.py); a reviewer gives `reason`, in
@@ -72,7 +74,7 @@ def change_colour(
             raise StaleCode(code.version)
         if code.colour == to:
             if until and (code.until is None or until > code.until):
-                HealthCode.objects.filter(pk=code.pk).update(until=until)
+                _extend(code, until, source, rules, reason_parts, reason, actor, now)
             return None
         previous = code.colour
         code.colour = to
@@ -98,6 +100,66 @@ def change_colour(
         within("colour_changed", change)
         after_commit("colour_changed", change.pk)
         return change
+
+
+def _extend(
+    code: HealthCode,
+    until: datetime,
+    source: ColourChange.Source,
+    rules: Sequence[str],
+    reason_parts: Sequence[Mapping[str, Any]],
+    reason: str,
+    actor: User | None,
+    now: datetime,
+) -> ColourExtension | None:
+    """Move the colour's minimum duration to `until` (later than it was). When `rules` name a
+    reason the person was not told for the colour they have (neither by the change that set it
+    nor by an extension since), write a ColourExtension with the new reasons and their parts:
+    the person is told, as of a colour change ("period_extended": the inbox message in this
+    transaction, settings.HC_SAME_TRANSACTION; tasks wired in settings.HC_HOOKS after commit).
+    The same reason again (a fever declared every day) only moves the date: nothing is told.
+
+    What was told is one statement through the index on (code, version), asked only when the
+    date moves and the verdict names rules; the rest of a re-declaration costs what it did."""
+    new = _untold(code, rules) if rules else []
+    previous_until = code.until
+    HealthCode.objects.filter(pk=code.pk).update(until=until)
+    code.until = until
+    if not new:
+        return None
+    given = set(rules)
+    # The new reasons' parts, with the details that name no rule of the verdict (the risk areas,
+    # a check-in's day, a reviewer's own words); the parts of reasons told already stay out.
+    parts = [dict(part) for part in reason_parts if part.get("code") in new or part.get("code") not in given]
+    extension = ColourExtension(
+        code=code,
+        colour=code.colour,
+        version=code.version,
+        previous_until=previous_until,
+        until=until,
+        source=source,
+        rules=new,
+        reason_parts=parts,
+        reason=reason or default_words(parts),
+        actor=actor,
+        created=now,
+    )
+    insert(extension)  # built once per process (healthcode/writes.py)
+    within("period_extended", extension)
+    after_commit("period_extended", extension.pk)
+    return extension
+
+
+def _untold(code: HealthCode, rules: Sequence[str]) -> list[str]:
+    """The rule codes among `rules` that the person was not told for the colour they have: not
+    in the `rules` of the change that set it (the code's version) nor of an extension since."""
+    told_by_change = ColourChange.objects.filter(code_id=code.pk, version=code.version).order_by()
+    told_since = ColourExtension.objects.filter(code_id=code.pk, version=code.version).order_by()
+    told_rows = told_by_change.values_list("rules", flat=True).union(
+        told_since.values_list("rules", flat=True), all=True
+    )
+    told = {rule for row in told_rows for rule in row or ()}
+    return [rule for rule in dict.fromkeys(rules) if rule not in told]
 
 
 def language_of(user: User) -> str:

@@ -354,6 +354,9 @@ HC_HOOKS = {
 HC_SAME_TRANSACTION = {
     # The inbox message (its SMS sent by family.tasks.send_waiting_sms; sweep: dispatch-notifications).
     "colour_changed": ["family.services.inbox.deliver_with_change"],
+    # A colour's minimum duration moved later for a reason the person was not told
+    # (healthcode.services.change_colour): its inbox message, its SMS sent the same way.
+    "period_extended": ["family.services.inbox.deliver_with_extension"],
 }
 # The health authority's dashboard reads daily figures counted this often (authority/services/figures.py).
 HC_DASHBOARD_EVERY_MINUTES = env_int("HC_DASHBOARD_EVERY_MINUTES", 10, minimum=1, maximum=60)

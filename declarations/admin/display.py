@@ -1,6 +1,6 @@
 """What several admins show the same way: a colour as a coloured label, and a health code's
-colour history as a table (the last 20 changes, with source, rules, reason and reviewers, whose
-logins are masked).
+colour history as a table (the last 20 changes, and the colours extended for a new reason
+among them, with source, rules, reason and reviewers, whose logins are masked).
 """
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from healthcode.colours import Colour
 from healthcode.masking import mask_account
-from healthcode.models import ColourChange
+from healthcode.models import ColourChange, ColourExtension
 from healthcode.reasons import reason_text
 
 
@@ -28,24 +29,27 @@ def colour_badge(colour: str) -> str:
 def history_table(code_id: int | None) -> str:
     if code_id is None:
         return "—"
-    changes = (
+    changes = list(
         ColourChange.objects.filter(code_id=code_id).select_related("actor", "approved_by").order_by("-version")[:20]
+    )
+    extensions = list(
+        ColourExtension.objects.filter(code_id=code_id).select_related("actor").order_by("-created", "-id")[:20]
     )
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
-                f"{timezone.localtime(change.created):%Y-%m-%d %H:%M}",
-                change.get_from_colour_display(),
-                change.get_to_colour_display(),
-                change.get_source_display(),
-                ", ".join(change.rules),
-                reason_text(change),
+                f"{timezone.localtime(row.created):%Y-%m-%d %H:%M}",
+                _what(row),
+                row.get_source_display(),
+                ", ".join(row.rules),
+                reason_text(row),
                 # A reviewer's login is their mobile number: masked, as every number here.
-                " / ".join(mask_account(user) for user in (change.actor, change.approved_by) if user) or "—",
+                " / ".join(mask_account(user) for user in (row.actor, getattr(row, "approved_by", None)) if user)
+                or "—",
             )
-            for change in changes
+            for row in sorted(changes + extensions, key=lambda row: row.created, reverse=True)[:20]
         ),
     )
     head = format_html(
@@ -58,6 +62,14 @@ def history_table(code_id: int | None) -> str:
         _("reviewer / approved by"),
     )
     return format_html("<table>{}{}</table>", head, rows) if changes else "—"
+
+
+def _what(row: ColourChange | ColourExtension) -> str:
+    """A change's colours, from → to; a colour extended, its new end."""
+    if isinstance(row, ColourExtension):
+        until = gettext("extended, now at least until %(date)s") % {"date": f"{timezone.localtime(row.until):%Y-%m-%d}"}
+        return f"{row.get_colour_display()}{pgettext('after a label', ': ')}{until}"
+    return f"{row.get_from_colour_display()} → {row.get_to_colour_display()}"
 
 
 def symptom_words(description):

@@ -15,7 +15,7 @@ from declarations.models import Appeal, CheckIn, Declaration, HealthEvent, Pendi
 from declarations.services.clock import first_counted_day, local_day
 from family.models import Applicant
 from healthcode.colours import Colour
-from healthcode.models import ColourChange, HealthCode
+from healthcode.models import ColourChange, ColourExtension, HealthCode
 from healthcode.reasons import part_text, reason_text, words
 
 EVENT_RULES = {
@@ -49,10 +49,15 @@ def current_rule_codes(applicant: Applicant, code: HealthCode, *, now: datetime 
     return list(dict.fromkeys(codes))
 
 
-def reason_texts(codes: list[str], last: ColourChange | None) -> list[str]:
+def reason_texts(
+    codes: list[str], last: ColourChange | None, extensions: list[ColourExtension] | tuple = ()
+) -> list[str]:
     """Each rule's words in the active language, with the details the change that set the
-    colour kept (a companion's venue and day, say); a rule it has no part for, in plain words."""
-    parts = last.reason_parts if last is not None else []
+    colour kept (a companion's venue and day, say), or an extension of the colour since; a rule
+    none has a part for, in plain words."""
+    parts = list(last.reason_parts) if last is not None else []
+    for extension in extensions:
+        parts += extension.reason_parts
     texts: list[str] = []
     for code in codes:
         texts += [part_text(part) for part in parts if part.get("code") == code] or [rules.text_for(code)]
@@ -67,7 +72,7 @@ def reviewer_words(change: ColourChange, shown: list[str]) -> str:
     return words(part for part in change.reason_parts if part.get("code") not in shown)
 
 
-def history_lines(change: ColourChange) -> list[str]:
+def history_lines(change: ColourChange | ColourExtension) -> list[str]:
     """A history row's reason, line by line, in the active language: its parts; for a row
     without them, its rules' plain words and a reviewer's own words, as written."""
     if change.reason_parts:
@@ -96,7 +101,8 @@ class Explanation:
     counting_from: date | None = None
     checked_in_today: CheckIn | None = None
     earliest_green: date | None = None
-    history: list[ColourChange] = field(default_factory=list)
+    # The colour changes and, among them, the colours extended for a new reason (is_extension).
+    history: list[ColourChange | ColourExtension] = field(default_factory=list)
     appeal: Appeal | None = None
     pending_override: PendingOverride | None = None
     today: date | None = None
@@ -131,10 +137,13 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     if code is None:
         return out
     out.since, out.until = code.since, code.until
-    out.history = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
-    out.last_change = out.history[0] if out.history else None
+    changes = list(ColourChange.objects.filter(code=code).order_by("-version")[:history])
+    extensions = list(ColourExtension.objects.filter(code=code).order_by("-created", "-id")[:history])
+    out.history = sorted(changes + extensions, key=lambda row: row.created, reverse=True)[:history]
+    out.last_change = changes[0] if changes else None
     codes = current_rule_codes(applicant, code, now=now)
-    out.reasons = reason_texts(codes, out.last_change)
+    told_since = [extension for extension in extensions if extension.version == code.version]
+    out.reasons = reason_texts(codes, out.last_change, told_since)
     if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
         out.reviewer_reason = reviewer_words(out.last_change, codes)
     if not out.restricted:

@@ -1,5 +1,7 @@
 """Notifications: every colour change of an account's people (self and family members)
-reaches the account, as a message in its inbox on the site and as an SMS.
+reaches the account, as a message in its inbox on the site and as an SMS; so does a colour
+that lasts longer for a reason the person had not been told (a ColourExtension: "your red code
+now lasts until ...", `deliver_with_extension`, wired to "period_extended" the same way).
 
 The message is written in the colour change's own transaction (`deliver_with_change`, wired in
 settings.HC_SAME_TRANSACTION): it exists exactly when the change does, one per change
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -48,7 +50,7 @@ from family.models import Applicant, InboxMessage, Relationship
 from healthcode.colours import Colour
 from healthcode.hooks import enqueue_once_after_commit, release
 from healthcode.masking import mask_numbers
-from healthcode.models import ColourChange, User
+from healthcode.models import ColourChange, ColourExtension, User
 from healthcode.prepared import STAND_IN_ID, Prepared
 from healthcode.reasons import join_sentences, reason_text, shorten
 from healthcode.services import language_of
@@ -91,6 +93,13 @@ NOW_COLOUR = {
 }
 
 
+# A colour that lasts longer: its new end, a local date (YYYY-MM-DD, as the site writes dates).
+STAYS_COLOUR = {
+    Colour.YELLOW: gettext_lazy("%(whose)s stays yellow, now at least until %(date)s."),
+    Colour.RED: gettext_lazy("%(whose)s stays red, now at least until %(date)s."),
+}
+
+
 def advice_for(colour: str) -> str:
     """What to do now, for a code of this colour."""
     return str(ADVICE.get(colour, ""))
@@ -109,6 +118,33 @@ def deliver_with_change(change: ColourChange) -> InboxMessage | None:
     if applicant is None:
         return None
     message = _message_for(change, applicant)
+    insert(message)  # an INSERT built once per process (healthcode/writes.py)
+    enqueue_once_after_commit(SENDER_TASK, SENDER_KEY)
+    return message
+
+
+def deliver_with_extension(extension: ColourExtension) -> InboxMessage | None:
+    """In the transaction that writes the extension (settings.HC_SAME_TRANSACTION,
+    "period_extended"): the message to the account that holds the code, its SMS waiting, the
+    sender enqueued after commit, as for a colour change. None when no one holds the code.
+
+    Unlike changes, extensions were never written without their message: the sweep looks for
+    none (it sends their waiting SMS as any other's)."""
+    applicant = _holder_query.first(code_id=extension.code_id)
+    if applicant is None:
+        return None
+    message = InboxMessage(
+        account_id=applicant.account_id,
+        applicant=applicant,
+        extension=extension,
+        person_name=mask_name(applicant.name),
+        relationship=applicant.relationship,
+        from_colour=extension.colour,
+        to_colour=extension.colour,
+        reason=extension.reason,
+        created=extension.created,
+        sms_state=InboxMessage.SmsState.PENDING,
+    )
     insert(message)  # an INSERT built once per process (healthcode/writes.py)
     enqueue_once_after_commit(SENDER_TASK, SENDER_KEY)
     return message
@@ -182,13 +218,21 @@ def mobile_of(account: User) -> str:
 
 
 def reason_of(message: InboxMessage) -> str:
-    """Why the colour changed, in the active language."""
-    return reason_text(message.change)
+    """Why the colour changed (or lasts longer), in the active language."""
+    return reason_text(message.extension if message.extension_id is not None else message.change)
+
+
+def extended_until(message: InboxMessage) -> date | None:
+    """The local day a colour that lasts longer now lasts at least until; None for a change."""
+    if message.extension_id is None:
+        return None
+    return timezone.localdate(message.extension.until)
 
 
 def sms_text(message: InboxMessage) -> str:
-    """The SMS, in the account's language: whose code, its new colour, the reason (a long one
-    shortened, with where to read it whole) and what to do."""
+    """The SMS, in the account's language: whose code, its new colour (or the colour and the
+    day it now lasts until), the reason (a long one shortened, with where to read it whole)
+    and what to do."""
     with translation.override(language_of(message.account)):
         if message.relationship == Relationship.SELF:
             whose = _("Your health code")
@@ -199,13 +243,20 @@ def sms_text(message: InboxMessage) -> str:
         reason, cut = shorten(reason_of(message), SMS_REASON_CHARS)
         parts = [
             _("[Henan Health Code]"),
-            str(NOW_COLOUR[message.to_colour]) % {"whose": whose},
+            _headline(message, whose),
             reason,
             _("The full reason is on the code page, under “Why this colour?”.") if cut else "",
             advice_for(message.to_colour),
             _("Details in your inbox on the site."),
         ]
         return join_sentences(parts)
+
+
+def _headline(message: InboxMessage, whose: str) -> str:
+    until = extended_until(message)
+    if until is not None and message.to_colour in STAYS_COLOUR:
+        return str(STAYS_COLOUR[message.to_colour]) % {"whose": whose, "date": until.isoformat()}
+    return str(NOW_COLOUR[message.to_colour]) % {"whose": whose}
 
 
 def send_waiting(*, now: datetime | None = None, batch: int = SMS_BATCH) -> int:
@@ -258,7 +309,8 @@ def _send_claimed(ids: list[int], claimed_at: datetime) -> int:
     mine = InboxMessage.objects.filter(sms_state=State.SENDING, sms_claimed_at=claimed_at)
     outcome: dict[str, list[int]] = {State.SENT: [], State.NO_NUMBER: []}
     try:
-        for message in InboxMessage.objects.filter(pk__in=ids).select_related("account", "change").order_by("pk"):
+        claimed = InboxMessage.objects.filter(pk__in=ids).select_related("account", "change", "extension")
+        for message in claimed.order_by("pk"):
             try:
                 to = mobile_of(message.account)
                 if not to:
@@ -320,7 +372,7 @@ def sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
 
 
 def messages_for(user: User) -> QuerySet[InboxMessage]:
-    return InboxMessage.objects.filter(account=user).select_related("change").order_by("-created", "-id")
+    return InboxMessage.objects.filter(account=user).select_related("change", "extension").order_by("-created", "-id")
 
 
 def unread_count(user: User) -> int:

@@ -1,4 +1,5 @@
-"""The inbox: every colour change of the account's people, why, and what to do now."""
+"""The inbox: every colour change of the account's people (and every colour that lasts longer
+for a new reason), why, and what to do now."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "message": message,
             "from_label": Colour(message.from_colour).label,
             "to_label": Colour(message.to_colour).label,
+            "extended_until": inbox.extended_until(message),  # None: a change of colour
             "reason": inbox.reason_of(message),
             "advice": inbox.advice_for(message.to_colour),
             "held": message.applicant_id in held,  # still this account's: link to the code
