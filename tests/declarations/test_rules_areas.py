@@ -67,7 +67,7 @@ def test_living_in_a_risk_district_is_yellow_and_named():
     verdict = evaluate(facts(home="henan Zhengzhou 郑州 Jinshui District"))
     assert verdict.colour == Colour.YELLOW
     assert verdict.rule_codes == ["risk_area_residence"]
-    assert "live in" in str(verdict.fired[0].text)
+    assert "district of residence" in str(verdict.fired[0].text)
 
 
 def test_a_low_risk_area_changes_nothing():

@@ -119,10 +119,11 @@ def test_the_extension_is_told_in_the_accounts_language(
     [text] = [s.text for s in sms.outbox]
     assert text.startswith("【河南健康码】") and until in text
     assert CASE_ZH in text and "请集中隔离" in text and "详情请查看站内消息。" in text
+    assert f"仍为红码，期限延长至{until}。" in text
     assert CASE_EN not in text and "Quarantine" not in text
     client.force_login(citizen)
     page = client.get(reverse("inbox"), **ZH).content.decode()
-    assert f"原因</span>：{CASE_ZH}" in page and until in page
+    assert f"原因</span>：{CASE_ZH}" in page and f"期限延长至{until}" in page
     assert CASE_EN not in page
 
 
