@@ -15,6 +15,7 @@ from django.contrib.admin import apps, helpers
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from healthcode.admin_filters import DatesInRange
 from healthcode.converters import IdConverter
 
 
@@ -50,13 +51,15 @@ def is_key(model: type[models.Model], value: str) -> bool:
 
 class AdminSite(admin.AdminSite):
     """The project's admin site: every admin registered on it, ours and the libraries' (auth's
-    groups, django-axes' logs), takes only keys in an action's selection."""
+    groups, django-axes' logs), takes only keys in an action's selection, and shows its list
+    unfiltered, with a message, for a date out of range in the address (healthcode/admin_filters.py)."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, KeysOnlySelection):
+        missing = tuple(base for base in (KeysOnlySelection, DatesInRange) if not issubclass(admin_class, base))
+        if missing:
             same = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
-            admin_class = type(admin_class.__name__, (KeysOnlySelection, admin_class), same)
+            admin_class = type(admin_class.__name__, (*missing, admin_class), same)
         super().register(model_or_iterable, admin_class, **options)
 
 
