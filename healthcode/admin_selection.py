@@ -2,14 +2,18 @@
 (`_selected_action`) is a list of ids, and one that is no id (a tampered form: "abc", "1\\0",
 a number beyond any key) reached the database's query, a server error. Such values are
 dropped before the action runs: it acts on the valid ones, or Django reports that nothing
-was selected. The project's admin site (AdminSite below, installed by AdminConfig) gives every
-admin registered on it this behaviour.
+was selected. A form's many-to-many choice (a group's permissions, an account's groups) is
+the same list of keys: one that is no key is refused at its field before the database is
+asked for them all at once (on SQLite a number past 64 bits was a server error there). The
+project's admin site (AdminSite below, installed by AdminConfig) gives every admin registered
+on it this behaviour.
 """
 
 from __future__ import annotations
 
 import re
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import apps, helpers
 from django.core.exceptions import ValidationError
@@ -19,8 +23,25 @@ from healthcode.admin_filters import DatesInRange
 from healthcode.converters import IdConverter
 
 
+class KeysOnlyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a value that can be no key of the model before the query for them all."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        for key in value if isinstance(value, list | tuple) else ():
+            if not self.to_field_name and not is_key(model, str(key)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                )
+        return super()._check_values(value)
+
+
 class KeysOnlySelection:
     """Put first in the bases: `class VenueAdmin(KeysOnlySelection, admin.ModelAdmin)`."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeysOnlyMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
