@@ -1,7 +1,7 @@
 """Bad input that every page meets alike (tests/bad_input.py): an id in the address that is no
 id or no one's (404), a GET where only a POST does something (405), a POST without its CSRF
 token (403, the expired-form page), the language switch, and the query string of every admin
-list page. Never a server error."""
+list page, and every field of every admin add and change page. Never a server error."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from healthcode.models import User
 from tests import factories
-from tests.bad_input import ID_NOT_THERE, NOT_IDS, VALUES, post
+from tests.bad_input import ID_NOT_THERE, NOT_IDS, VALUES, post, rolled_back
 from tests.client import Client
 
 ID = re.compile(r"<id:(\w+)>")
@@ -133,3 +133,37 @@ def test_no_query_string_of_an_admin_list_is_a_server_error(client, superuser, g
         assert response.status_code in (200, 302, 400), (query, response.status_code)
         if response.status_code == 302:
             assert client.get(response["Location"]).status_code == 200, query
+
+
+def form_fields(page) -> tuple[list[str], dict[str, str]]:
+    """The names an admin's add or change page posts, its inlines' first row included, and the
+    inlines' management data (one new row each)."""
+    names = list(page.context["adminform"].form.fields)
+    management = {}
+    for inline in page.context.get("inline_admin_formsets", []):
+        prefix = inline.formset.prefix
+        management |= {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"}
+        names += [f"{prefix}-0-{name}" for name in inline.formset.form.base_fields]
+    # A date and time field posts two parts: name_0, name_1.
+    return [*names, *(f"{name}_{part}" for name in names for part in (0, 1))], management
+
+
+@pytest.mark.parametrize("model", list(admin_lists()))
+def test_no_value_in_an_admin_form_is_a_server_error(client, superuser, green_citizen, model):
+    """Every field of every add and change page at once, each value of the list in turn: the
+    form comes back with its messages (200) or the value is taken (302)."""
+    client.force_login(superuser)
+    factories.member(green_citizen)
+    info = (model._meta.app_label, model._meta.model_name)
+    pages = [reverse("admin:{}_{}_add".format(*info))]
+    if (existing := model._default_manager.first()) is not None:
+        pages.append(reverse("admin:{}_{}_change".format(*info), args=[existing.pk]))
+    for url in pages:
+        page = client.get(url)
+        if page.status_code != 200 or "adminform" not in (page.context or {}):
+            continue  # no adding here, or read-only for everyone
+        names, management = form_fields(page)
+        for value in VALUES:
+            with rolled_back():
+                response = post(client, url, {name: value for name in names} | management)
+            assert response.status_code in (200, 302), (url, value[:40], response.status_code)
