@@ -72,6 +72,8 @@ class AppealForm(forms.Form):
         required=False,
         error_messages={
             "invalid_image": _("This file is not a picture we can read; choose a JPEG or PNG photo."),
+            # Django's own listed Pillow's 80 extensions, PDF among them.
+            "invalid_extension": _("Choose a JPEG or PNG photo (a file whose name ends in .jpg, .jpeg or .png)."),
         },
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )

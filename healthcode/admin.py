@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from healthcode import crypto
 from healthcode.admin_readonly import ReadOnlyAdminMixin
 from healthcode.loginforms import StaffLoginForm
 from healthcode.masking import mask_account
@@ -12,8 +13,27 @@ from healthcode.models import AuditEvent, City, ColourChange, ColourExtension, H
 from healthcode.reasons import reason_text
 
 admin.site.login_form = StaffLoginForm  # a username longer than any account's is a wrong login
-# A login name that still fits its encrypted column (160 characters) once sealed.
+# A login name that still fits its encrypted column (160 characters) once sealed: 64 Latin
+# letters do; a Chinese character takes three bytes, and fewer of them fit (CHINESE_MAX).
 USERNAME_MAX = 64
+_COLUMN = User._meta.get_field("username")
+CHINESE_MAX = max(
+    n for n in range(USERNAME_MAX + 1) if crypto.sealed_length("王" * n, kind=_COLUMN.kind) <= _COLUMN.max_length
+)
+
+
+def fits_sealed(value: str) -> None:
+    """The name fits its column once sealed (on Postgres a longer one was a database error on
+    saving, a 500; SQLite stored it)."""
+    if crypto.sealed_length(value, kind=_COLUMN.kind) > _COLUMN.max_length:
+        raise ValidationError(
+            _(
+                "This login name is too long: at most %(latin)d Latin letters or digits, "
+                "or %(chinese)d Chinese characters."
+            ),
+            code="too_long_sealed",
+            params={"latin": USERNAME_MAX, "chinese": CHINESE_MAX},
+        )
 
 
 class SealableName:
@@ -25,7 +45,7 @@ class SealableName:
         field = self.fields["username"]
         field.max_length = USERNAME_MAX
         field.widget.attrs["maxlength"] = str(USERNAME_MAX)
-        field.validators.append(MaxLengthValidator(USERNAME_MAX))
+        field.validators += [MaxLengthValidator(USERNAME_MAX), fits_sealed]
 
 
 class AccountChangeForm(SealableName, UserChangeForm):

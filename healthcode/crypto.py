@@ -70,6 +70,12 @@ def seal(value: str, *, kind: str = "") -> str:
     return f"{PREFIX}{hint_for(kind, value)}:{base64.urlsafe_b64encode(sealed).decode('ascii').rstrip('=')}"
 
 
+def sealed_length(value: str, *, kind: str = "") -> int:
+    """len(seal(value, kind=kind)), without the key: AES-SIV adds 16 bytes, base64 unpadded."""
+    size = len(value.encode("utf-8")) + 16
+    return len(PREFIX) + len(hint_for(kind, value)) + 1 + -(-size * 4 // 3)
+
+
 def open_(value: str) -> str:
     """The plain value; a value that is not sealed (written before encryption) is returned as is."""
     if not is_sealed(value):

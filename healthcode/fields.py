@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models import Lookup
+from django.utils.translation import gettext_lazy as _
 
 from healthcode import crypto
 
 ALLOWED_LOOKUPS = {"exact", "in", "isnull", "hint"}
+
+
+class FitsSealed:
+    """A value that fits the column once sealed: its length is checked as the plain text's, and
+    the sealed one is longer (a database error on Postgres, a 500; SQLite stored it). Run by
+    every model form on the field (the admin's), with the message at the field."""
+
+    def __init__(self, kind: str, max_length: int):
+        self.kind, self.max_length = kind, max_length
+
+    def _fits(self, value: str) -> bool:
+        return crypto.sealed_length(value, kind=self.kind) <= self.max_length
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and value and not crypto.is_sealed(value) and not self._fits(value):
+            most = {letter: max(n for n in range(self.max_length) if self._fits(letter * n)) for letter in "a王"}
+            raise ValidationError(
+                _(
+                    "This is too long to store: at most %(latin)d Latin letters or digits, "
+                    "or %(chinese)d Chinese characters."
+                ),
+                code="too_long_sealed",
+                params={"latin": most["a"], "chinese": most["王"]},
+            )
 
 
 class EncryptedCharField(models.CharField):
@@ -21,6 +46,7 @@ class EncryptedCharField(models.CharField):
         self.kind = kind
         kwargs.setdefault("max_length", 160)
         super().__init__(*args, **kwargs)
+        self.validators.append(FitsSealed(kind, self.max_length))  # not a migration's concern
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

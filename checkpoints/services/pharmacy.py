@@ -34,6 +34,11 @@ class Registration(NamedTuple):
     earlier: tuple[Purchase, ...] = ()  # the other purchases registered on the same scan before it
 
 
+class ScanNotHere(PurchaseRefused):
+    """No scan of this number was made at this pharmacy: another venue's, or none (the page
+    answers 404, as for another venue's page)."""
+
+
 def register_purchase(
     venue: Venue, scan_id: int, *, staff: User, medicines: Sequence[str], now: datetime | None = None
 ) -> Registration:
@@ -59,7 +64,7 @@ def register_purchase(
             .first()
         )
         if scan is None:
-            raise PurchaseRefused(_("This scan was not made at this pharmacy."))
+            raise ScanNotHere(_("This scan was not made at this pharmacy."))
         on_scan = list(Purchase.objects.filter(scan=scan).order_by("created", "pk"))
         for existing in on_scan:
             if set(existing.medicines) == set(chosen):

@@ -7,7 +7,7 @@ import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checkpoints.models import Medicine, Purchase, Scan
 from checkpoints.services import get_venue_for_staff, is_manager, roles_for
-from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
+from checkpoints.services.pharmacy import PurchaseRefused, ScanNotHere, register_purchase
 from checkpoints.services.stats import recent_scans
 from checkpoints.services.verify import BadScan, NonceReused, ScanResult, parse_scanned_at, verify_scan
 from checkpoints.views.keys import keys_document
@@ -178,6 +178,10 @@ def purchase(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
     medicines = request.POST.getlist("medicine")
     try:
         registration = register_purchase(venue, scan_id, staff=request.user, medicines=medicines)
+    except ScanNotHere as exc:  # another venue's scan, or none: nothing of it is this page's
+        if request.headers.get("Accept") == "application/json":
+            return _json_error(404, "not_found", exc.message)
+        raise Http404 from None
     except PurchaseRefused as exc:
         if request.headers.get("Accept") == "application/json":
             return _json_error(400, "refused", exc.message)

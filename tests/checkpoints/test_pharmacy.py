@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from checkpoints.models import Purchase, Scan
+from checkpoints.models import Purchase, Scan, Venue
 from checkpoints.services.pharmacy import PurchaseRefused, register_purchase
 from declarations.models import HealthEvent
 from healthcode.colours import Colour
@@ -206,6 +206,26 @@ def test_staff_of_another_venue_cannot_register(client, pharmacy, pharmacist, ot
         reverse("checkpoint-purchase", args=[pharmacy.pk, result["scan_id"]]), {"medicine": ["fever"]}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_a_scan_of_another_pharmacy_or_none_answers_404(client, pharmacy, pharmacist, green_person, accept):
+    """Whose scan it is, and whether it exists, is not this pharmacy's to learn: the same 404
+    as another venue's page (it was a 400 saying the scan was not made here)."""
+    from checkpoints.services import verify_scan
+    from tests.checkpoints.conftest import make_venue
+
+    elsewhere = make_venue("Dongfeng Pharmacy", Venue.Type.PHARMACY)
+    theirs = verify_scan(elsewhere.pk, token_for(green_person), direction="entry", nonce=nonce(), source="staff")
+    client.force_login(pharmacist)
+    for scan_id in (theirs.scan_id, 999999999999999999):
+        response = client.post(
+            reverse("checkpoint-purchase", args=[pharmacy.pk, scan_id]), {"medicine": ["fever"]}, HTTP_ACCEPT=accept
+        )
+        assert response.status_code == 404, scan_id
+        if accept == "application/json":
+            assert response.json()["error"] == "not_found" and response.json()["message"]
+    assert not Purchase.objects.exists() and not HealthEvent.objects.exists()
 
 
 def test_a_purchase_registered_while_the_broker_is_down_is_kept_and_reassessed_later(

@@ -306,6 +306,28 @@ def test_opening_a_record_is_logged_and_the_log_is_read_only(client, reviewer, s
     assert RecordAccess.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("13600000001", True),  # the reviewer's login, in full
+        ("136 0000 0001", True),
+        ("136****0001", True),  # as the list shows it
+        ("136****0002", False),
+        ("auditor", False),
+        ("王", False),
+        ("😀", False),
+        ("x" * 10000, False),
+    ],
+)
+def test_the_access_log_is_searched_by_who_opened_the_record(client, reviewer, superuser, zhengzhou, term, found):
+    """Logins are encrypted at rest: Django's search (username__icontains) was a server error
+    whatever was typed."""
+    client.force_login(reviewer)
+    client.get(reverse("admin:declarations_declaration_change", args=[zhengzhou.pk]))
+    response = changelist(client, superuser, "admin:declarations_recordaccess_changelist", q=term)
+    assert [entry.user for entry in rows(response)] == ([reviewer] if found else [])
+
+
 def test_drafts_are_not_in_the_queue(client, reviewer, citizen):
     from declarations.services import save_draft
 

@@ -73,6 +73,21 @@ def test_bad_input_is_explained_and_kept(client, yellow):
     assert Appeal.objects.count() == 0
 
 
+@pytest.mark.parametrize("name", ["report", "report.docx", "报告.heic", "x." + "p" * 300])
+def test_a_file_name_without_a_picture_extension_is_told_what_to_choose(client, yellow, name):
+    """Django's own message listed Pillow's 80 extensions, PDF among them, on a page that asks
+    for a JPEG or PNG photo."""
+    client.force_login(yellow)
+    upload = SimpleUploadedFile(name, png().read(), content_type="image/png")
+    response = client.post(url(self_applicant(yellow)), {"reason": REASON, "image": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose a JPEG or PNG photo (a file whose name ends in .jpg, .jpeg or .png)." in page
+    assert "Allowed extensions" not in page and "pdf" not in page
+    assert f"\n{REASON}</textarea>" in page
+    assert Appeal.objects.count() == 0
+
+
 def test_too_large_an_image_is_refused(client, yellow, settings):
     settings.HC_APPEAL_IMAGE_MAX_BYTES = 50
     client.force_login(yellow)

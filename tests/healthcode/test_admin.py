@@ -96,3 +96,24 @@ def test_the_admin_refuses_a_name_too_long_to_seal_when_editing(admin_client):
     assert response.status_code == 200 and "at most 64 characters" in response.content.decode()
     account.refresh_from_db()
     assert account.username == "13912340001"
+
+
+def test_a_name_of_64_characters_that_does_not_fit_once_sealed_is_refused_with_a_message(admin_client):
+    """64 characters fit the encrypted column when they are Latin; 34 Chinese characters (102
+    bytes) did not: the database refused the INSERT on Postgres (a 500), SQLite stored it."""
+    url = reverse("admin:healthcode_user_add")
+    form = {"password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026", "usable_password": "true"}
+    for name in ("王" * 34, "é" * 64, "王" * 25 + "x" * 39):
+        response = admin_client.post(url, form | {"username": name})
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert "This login name is too long: at most 64 Latin letters or digits, or 33 Chinese characters." in page
+        assert f'value="{name}"' in page
+        assert not User.objects.filter(username=name).exists()
+    assert admin_client.post(url, form | {"username": "王" * 33}).status_code == 302
+    assert User.objects.filter(username="王" * 33).exists()
+    account = User.objects.get(username="王" * 33)
+    change = reverse("admin:healthcode_user_change", args=[account.pk])
+    form = {"username": "王" * 34, "date_joined_0": "2026-11-28", "date_joined_1": "08:00:00"}
+    response = admin_client.post(change, form | {"is_active": "on", "language": ""})
+    assert response.status_code == 200 and "33 Chinese characters" in response.content.decode()

@@ -36,3 +36,16 @@ def test_a_tampered_selection_selects_nothing(client, db, model, action):
 def test_what_is_a_key():
     assert is_key(User, "1") and is_key(User, "123456789012345678")
     assert not any(is_key(User, value) for value in [*NOT_KEYS, "", "1234567890123456789", "1\n"])
+
+
+def test_a_many_to_many_choice_that_is_no_key_is_refused_at_its_field(client, db):
+    """Django's form asked the database for every posted key at once (permissions of a group,
+    groups of an account): on SQLite a number past 64 bits was a server error there."""
+    client.force_login(User.objects.create_superuser("auditor", "", "Sturdy-pass-2026"))
+    for value in ["9223372036854775808", "9" * 40, "abc", "1\x00"]:
+        response = client.post(reverse("admin:auth_group_add"), {"name": "Gate keepers", "permissions": [value]})
+        assert response.status_code == 200, value
+        assert response.context["adminform"].form.errors["permissions"] == [f"“{value}” is not a valid value."]
+        assert 'value="Gate keepers"' in response.content.decode()
+    done = client.post(reverse("admin:auth_group_add"), {"name": "Gate keepers", "permissions": ["1"]})
+    assert done.status_code == 302

@@ -66,3 +66,10 @@ def test_the_same_number_seals_the_same_way_and_opens_back():
 def test_login_with_the_mobile_number_still_works(client, citizen):
     response = client.post("/accounts/login/", {"username": "13800138000", "password": "Sturdy-pass-2026"})
     assert response.status_code == 302
+
+
+def test_the_length_of_a_sealed_value_is_known_without_the_key():
+    values = [("", ""), ("a", ""), ("王" * 33, "phone"), ("é" * 64, ""), ("13800138000", "phone")]
+    values += [(factories.valid_id(), "id"), (factories.valid_id(), "phone")]
+    for value, kind in values:
+        assert crypto.sealed_length(value, kind=kind) == len(crypto.seal(value, kind=kind)), value
