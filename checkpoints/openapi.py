@@ -40,7 +40,11 @@ def document(server_url: str) -> dict:
                             },
                         },
                         "400": {
-                            "description": "Bad JSON, a missing field or a bad value.",
+                            "description": (
+                                "Bad JSON, a missing field or a bad value; or a request refused before it is read "
+                                "(a NUL byte in the address or a header, a host this site does not serve): "
+                                "`bad_request`."
+                            ),
                             "content": {"application/json": {"schema": error}},
                         },
                         "401": {
@@ -57,6 +61,14 @@ def document(server_url: str) -> dict:
                         },
                         "413": {
                             "description": "The request body is too large.",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "503": {
+                            "description": (
+                                "The database or the broker did not answer (`service_busy`). Send the same scan "
+                                "again, with its nonce, after the seconds in the Retry-After header: a scan that was "
+                                "logged after all is answered with its first verdict and duplicate true."
+                            ),
                             "content": {"application/json": {"schema": error}},
                         },
                         "429": {
@@ -142,6 +154,9 @@ def document(server_url: str) -> dict:
                                 "too_large",
                                 "rate_limited",
                                 "method_not_allowed",
+                                "bad_request",
+                                "server_error",
+                                "service_busy",
                             ],
                         },
                         "message": {"type": "string"},

@@ -59,8 +59,14 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
         log.warning("service busy: %s: %s", type(exc).__name__, exc)
     status = 503 if busy else 500
     if request.path.startswith("/api/"):
+        # The gate API's error shape (checkpoints/openapi.py): a code and a message.
+        message = (
+            f"A backing service did not answer: send it again, with the same nonce, in {RETRY_AFTER_SECONDS} seconds."
+            if busy
+            else "The server failed: send it again with the same nonce."
+        )
         response: HttpResponse = JsonResponse(
-            {"error": "service_busy" if busy else "server_error"},
+            {"error": "service_busy" if busy else "server_error", "message": message},
             status=status,
         )
     else:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import resolve, set_urlconf
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
@@ -50,13 +50,38 @@ def short_chain(path: str, middleware: list[str]) -> Handler:
     return handler
 
 
+# The machine routes answer every error in their JSON shape ({"error", "message"}, the OpenAPI
+# description's Error), including those raised before their view: a refused Host, a NUL byte.
+MACHINE_ERRORS = {405: "method_not_allowed", 413: "too_large"}
+
+
+def json_errors(handler: Handler) -> Handler:
+    """`handler`, with an error answered in another form (Django's HTML "Bad Request (400)")
+    turned into the machine routes' JSON error, the status and the other headers kept."""
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        response = handler(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        code = MACHINE_ERRORS.get(response.status_code, "bad_request" if response.status_code < 500 else "server_error")
+        body = JsonResponse({"error": code, "message": response.reason_phrase}, status=response.status_code)
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                body[header] = value
+        return body
+
+    return answer
+
+
 class ShortChainMixin:
     """For a Django handler (BaseHandler subclass): the short chain for its paths."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async)
         middleware = list(settings.HC_SHORT_CHAIN_MIDDLEWARE)
-        self._short_chains = {path: short_chain(path, middleware) for path in settings.HC_SHORT_CHAIN_PATHS}
+        self._short_chains = {
+            path: json_errors(short_chain(path, middleware)) for path in settings.HC_SHORT_CHAIN_PATHS
+        }
         probe = list(settings.HC_PROBE_MIDDLEWARE)  # no host check: a balancer's Host is its own
         self._short_chains |= {path: short_chain(path, probe) for path in settings.HC_PROBE_PATHS}
 

@@ -108,10 +108,18 @@ def test_the_language_follows_accept_language(gate, accept_language, language, r
 def test_a_nul_byte_or_a_foreign_host_is_refused(gate):
     raw_key, person = gate
     handler = HealthCodeWSGIHandler()
-    status, _headers, _body = call(handler, scan_request(raw_key, token_for(person), HTTP_USER_AGENT="gate\x00"))
-    assert status == 400
-    status, _headers, _body = call(handler, scan_request(raw_key, token_for(person), HTTP_HOST="evil.example"))
-    assert status == 400
+    # Answered in the API's JSON error shape (the OpenAPI description's), with the site's
+    # security headers: a gate's client parses one kind of answer.
+    for refused in (
+        scan_request(raw_key, token_for(person), HTTP_USER_AGENT="gate\x00"),
+        scan_request(raw_key, token_for(person), HTTP_HOST="evil.example"),
+        scan_request(raw_key, token_for(person), QUERY_STRING="x=%00"),
+    ):
+        status, headers, body = call(handler, refused)
+        assert status == 400
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"error": "bad_request", "message": "Bad Request"}
+        assert headers["X-Content-Type-Options"] == "nosniff"
     from checkpoints.models import Scan
 
     assert Scan.objects.count() == 0
@@ -147,6 +155,10 @@ def test_a_crash_is_a_logged_500_and_the_request_is_finished(gate, monkeypatch, 
     finally:
         signals.request_finished.disconnect(on_finished)
     assert status == 500
+    assert json.loads(_body) == {
+        "error": "server_error",
+        "message": "The server failed: send it again with the same nonce.",
+    }
     assert finished == [True]
     assert any("Internal Server Error: /api/v1/verify" in r.getMessage() for r in caplog.records)
 
