@@ -87,7 +87,11 @@ def test_the_api_gets_json_when_busy():
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/test/busy/")
     assert response.status_code == 503
-    assert response.json() == {"error": "service_busy"}
+    assert response.json() == {
+        "error": "service_busy",
+        "message": "A backing service did not answer: send it again, with the same nonce, in 30 seconds.",
+    }
+    assert response["Retry-After"] == "30"
 
 
 def test_locked_account_page_in_both_languages():
