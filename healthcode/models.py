@@ -153,14 +153,15 @@ class ColourExtension(models.Model):
     the person is told about ("your red code now lasts until ..."), as a colour change is.
 
     Its own table, not a ColourChange row from a colour to itself: a ColourChange is a change of
-    colour, one per version of the code (its unique (code, version)), and the version is what
-    makes older tokens stale; an extension changes neither the colour nor the version (a QR on
-    a screen stays valid), and the readers of ColourChange (the history and its "from → to", the
-    last change's reasons, the releases that serve earlier facts, the reviewers' changes counted
-    on the dashboard, a reviewer's double click found by its row) would each have had to learn
-    to skip it. `version` is the version of the code then: the colour change that set this
-    colour has the same, so the reasons a person was told for the colour they have are the
-    change's `rules` and its extensions' (healthcode.services.change_colour)."""
+    colour (its "from → to"), and the readers of ColourChange (the history, the last change's
+    reasons, the releases that serve earlier facts, the reviewers' changes counted on the
+    dashboard, a reviewer's double click found by its row) would each have had to learn to skip
+    it. The code's version does move (every time the minimum duration moves, told or not): what
+    was decided on the code before (a reviewer's page, a proposal waiting for its second
+    reviewer, a night's release) is stale, as after a colour change. `version` is the code's
+    version the extension made: the reasons a person was told for the colour they have are the
+    last change's `rules` and those of the extensions with a later version
+    (healthcode.services.change_colour)."""
 
     # Indexed by (code, version) below, which serves a look by code as well.
     code = models.ForeignKey(HealthCode, on_delete=models.CASCADE, related_name="extensions", db_index=False)
@@ -191,7 +192,7 @@ class ColourExtension(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("colour extension")
         verbose_name_plural = _("colour extensions")
-        # What the person was told for the colour they have: the extensions of one version.
+        # What the person was told for the colour they have: the extensions after a version.
         indexes = [models.Index(fields=["code", "version"], name="extension_code_version_idx")]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone, translation
 
 from healthcode.colours import Colour
@@ -121,10 +122,20 @@ def _extend(
 
     What was told is one statement through the index on (code, version), asked only when the
     date moves and the verdict names rules; the rest of a re-declaration costs what it did."""
-    new = _untold(code, rules) if rules else []
+    # A reviewer's decision is always told (who, when and why: their own words); a machine's
+    # reason only the first time for this colour.
+    if source == ColourChange.Source.REVIEWER:
+        new = list(dict.fromkeys(rules))
+    else:
+        new = _untold(code, rules) if rules else []
     previous_until = code.until
-    HealthCode.objects.filter(pk=code.pk).update(until=until)
+    # The version moves too: the code changed (it lasts longer), so a reviewer's page, a proposal
+    # waiting for its second reviewer or a night's release computed before it is stale (they
+    # compare versions); the phone's QR renews itself. A colour that is not green passes no gate
+    # either way, so no one is stopped who would have passed.
     code.until = until
+    code.version += 1
+    HealthCode.objects.filter(pk=code.pk).update(until=until, version=code.version)
     if not new:
         return None
     given = set(rules)
@@ -152,9 +163,11 @@ def _extend(
 
 def _untold(code: HealthCode, rules: Sequence[str]) -> list[str]:
     """The rule codes among `rules` that the person was not told for the colour they have: not
-    in the `rules` of the change that set it (the code's version) nor of an extension since."""
-    told_by_change = ColourChange.objects.filter(code_id=code.pk, version=code.version).order_by()
-    told_since = ColourExtension.objects.filter(code_id=code.pk, version=code.version).order_by()
+    in the `rules` of the change that set it (the code's last change) nor of an extension since
+    (a later version)."""
+    last = ColourChange.objects.filter(code_id=code.pk).order_by("-version").values("version")[:1]
+    told_by_change = ColourChange.objects.filter(code_id=code.pk, version=Subquery(last)).order_by()
+    told_since = ColourExtension.objects.filter(code_id=code.pk, version__gt=Subquery(last)).order_by()
     told_rows = told_by_change.values_list("rules", flat=True).union(
         told_since.values_list("rules", flat=True), all=True
     )

@@ -64,7 +64,7 @@ def reason_texts(
     return texts
 
 
-def reviewer_words(change: ColourChange, shown: list[str]) -> str:
+def reviewer_words(change: ColourChange | ColourExtension, shown: list[str]) -> str:
     """A reviewer's change's reason in the active language, without the rules it names that the
     page lists among the reasons already (a reviewer who approved the rules' colour)."""
     if not change.reason_parts:
@@ -142,10 +142,15 @@ def explain(applicant: Applicant, *, now: datetime | None = None, history: int =
     out.history = sorted(changes + extensions, key=lambda row: row.created, reverse=True)[:history]
     out.last_change = changes[0] if changes else None
     codes = current_rule_codes(applicant, code, now=now)
-    told_since = [extension for extension in extensions if extension.version == code.version]
+    last_version = out.last_change.version if out.last_change is not None else 0
+    told_since = [extension for extension in extensions if extension.version > last_version]
+    # The reasons the colour was extended for since it was set are reasons too (an abnormal
+    # check-in, a reviewer's decision): the person was told them, and sent here for the whole.
+    codes += [rule for extension in reversed(told_since) for rule in extension.rules if rule not in codes]
     out.reasons = reason_texts(codes, out.last_change, told_since)
-    if out.last_change is not None and out.last_change.source == ColourChange.Source.REVIEWER:
-        out.reviewer_reason = reviewer_words(out.last_change, codes)
+    by_reviewer = [row for row in (*told_since, out.last_change) if row is not None and row.source == "reviewer"]
+    if by_reviewer:  # the latest reviewer's own words
+        out.reviewer_reason = reviewer_words(by_reviewer[0], codes)
     if not out.restricted:
         return out
 

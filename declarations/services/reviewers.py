@@ -25,7 +25,7 @@ from declarations.models import Appeal, Declaration, PendingOverride, RecordAcce
 from family.models import Applicant
 from healthcode.colours import Colour
 from healthcode.hooks import enqueue_after_commit
-from healthcode.models import City, ColourChange, HealthCode, User
+from healthcode.models import City, ColourChange, ColourExtension, HealthCode, User
 from healthcode.reasons import words
 from healthcode.services import StaleCode, change_colour
 
@@ -161,6 +161,9 @@ def _set_colour(
         )
         if same is not None and same.version == code.version:
             return Decision(change=same)
+        extended = ColourExtension.objects.filter(code_id=code_id, actor=reviewer, version=code.version, reason=reason)
+        if extended.exists():
+            return Decision()  # this reviewer's extension of the colour it had, sent again
         return Decision(stale=True)
     if rules.lowers(code.colour, colour):
         try:
@@ -382,6 +385,12 @@ def approve_override(override_id: int, approver: User, *, note: str = "", now: d
                 Appeal.objects.filter(pk=pending.appeal_id, status=Appeal.Status.ACCEPTED).update(
                     status=Appeal.Status.OPEN
                 )
+            if pending.declaration_id:
+                # The decision behind it was never applied: the declaration waits for a reviewer
+                # again (it was marked decided when the proposal was made, and left the queue).
+                Declaration.objects.filter(
+                    pk=pending.declaration_id, status=Declaration.Status.REVIEWED, decided_by=pending.proposed_by_id
+                ).update(status=Declaration.Status.NEEDS_REVIEW, decided_by=None)
             return Decision(stale=True)
         PendingOverride.objects.filter(pk=pending.pk).update(
             status=PendingOverride.Status.APPROVED, decided_by=approver, decided_at=now, decision_note=note

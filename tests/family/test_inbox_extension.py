@@ -88,9 +88,9 @@ def test_a_close_contact_found_a_case_is_told_why_the_red_lasts_longer(
     confirmed_case(close_contact, django_capture_on_commit_callbacks)
     extension = ColourExtension.objects.get()
     code.refresh_from_db()
-    # Still red, the same version (a QR on a screen stays valid), no colour change written;
-    # red now lasts 14 days from today, for the case.
-    assert (code.colour, code.version, ColourChange.objects.count()) == (Colour.RED, before[0], before[2])
+    # Still red, no colour change written; the version moves (what was decided on the code
+    # before is stale); red now lasts 14 days from today, for the case.
+    assert (code.colour, code.version, ColourChange.objects.count()) == (Colour.RED, before[0] + 1, before[2])
     assert code.until == extension.until > before[1] == extension.previous_until
     assert timezone.now() + timedelta(days=13, hours=23) < extension.until <= timezone.now() + timedelta(days=14)
     assert (extension.colour, extension.version, extension.source) == (Colour.RED, code.version, "authority")
@@ -284,3 +284,58 @@ def test_an_abnormal_check_in_on_a_red_code_is_told_once(citizen, close_contact,
     [text] = [s.text for s in sms.outbox]
     assert "stays red" in text and "An abnormal daily check-in while under observation" in text
     assert f"Check-in of {day_of(today)}: 38.2 °C." in text
+
+
+def reasons_list(page: str) -> str:
+    import re
+
+    return re.search(r'<ul class="why-reasons">(.*?)</ul>', page, re.S).group(1)
+
+
+def test_the_why_page_lists_the_reason_an_abnormal_checkin_extended_the_colour_by(
+    citizen, close_contact, client, django_capture_on_commit_callbacks
+):
+    # The SMS sends the person to "Why this colour?" for the whole reason: it must be there.
+    from declarations.services.checkins import submit_checkin
+
+    person = self_applicant(citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_checkin(person, citizen, temperature=Decimal("38.2"), symptoms=["fever"], now=timezone.now())
+    assert ColourExtension.objects.count() == 1
+    client.force_login(citizen)
+    page = client.get(reverse("why-colour", args=[person.pk]), **EN).content.decode()
+    assert "abnormal daily check-in" in reasons_list(page)
+    assert "Close contact" in reasons_list(page)
+
+
+def test_every_reviewer_extending_a_colour_is_recorded_told_and_shown(
+    citizen, close_contact, client, django_capture_on_commit_callbacks
+):
+    first, second = make_reviewer("13600000009"), make_reviewer("13600000008")
+    person = self_applicant(citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewers.override_colour(person.pk, first, colour="red", reason="On the CDC list")
+    later = timezone.now() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewers.override_colour(person.pk, second, colour="red", reason="Second list, new exposure", now=later)
+    # Who moved it, when and why: a row each, a message each, the latest reviewer's words shown.
+    assert list(ColourExtension.objects.order_by("pk").values_list("actor", "reason")) == [
+        (first.pk, "On the CDC list"),
+        (second.pk, "Second list, new exposure"),
+    ]
+    assert InboxMessage.objects.filter(extension__isnull=False).count() == 2
+    client.force_login(citizen)
+    page = client.get(reverse("why-colour", args=[person.pk]), **EN).content.decode()
+    assert "The reviewer wrote:</strong> Second list, new exposure" in page
+
+
+def test_a_reviewers_extension_sent_again_is_done_once(citizen, close_contact):
+    reviewer = make_reviewer("13600000007")
+    person = self_applicant(citizen)
+    version = HealthCode.objects.get(pk=person.health_code_id).version
+    for _ in range(2):  # a double click on the admin's page, which carries the version it showed
+        decision = reviewers.override_colour(
+            person.pk, reviewer, colour="red", reason="On the CDC list", seen_version=version
+        )
+        assert not decision.stale and decision.pending is None
+    assert ColourExtension.objects.filter(actor=reviewer).count() == 1

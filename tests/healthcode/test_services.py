@@ -83,7 +83,7 @@ def test_the_same_colour_later_for_a_reason_told_moves_the_date_only(db, django_
         )
     assert again is None and not ColourExtension.objects.exists()
     code.refresh_from_db()
-    assert (code.version, code.until) == (2, now + timedelta(days=1))
+    assert (code.version, code.until) == (3, now + timedelta(days=1))  # the version moves with the date
     with django_assert_num_queries(1):  # not later: the code locked, nothing asked or written
         change_colour(code.pk, Colour.YELLOW, source=ColourChange.Source.REVIEW, rules=["other"], until=now)
     with django_assert_num_queries(2):  # later without a rule named: nothing to ask
@@ -116,7 +116,8 @@ def test_the_same_colour_later_for_a_new_reason_is_recorded_with_that_reason(db,
             now=later,
         )
     extension = ColourExtension.objects.get()
-    assert (extension.code_id, extension.colour, extension.version) == (code.pk, Colour.YELLOW, 2)
+    assert (extension.code_id, extension.colour, extension.version) == (code.pk, Colour.YELLOW, 3)
+    assert HealthCode.objects.get(pk=code.pk).version == 3
     assert (extension.previous_until, extension.until, extension.created) == (now, later, later)
     assert extension.rules == ["risk_area_travel"]
     assert extension.reason_parts == parts[1:]
@@ -135,6 +136,6 @@ def test_the_same_colour_later_for_a_new_reason_is_recorded_with_that_reason(db,
         code.pk, Colour.RED, source=ColourChange.Source.REVIEW, rules=["fever"], until=later + timedelta(days=3)
     )
     assert list(ColourExtension.objects.order_by("pk").values_list("version", "rules")) == [
-        (2, ["risk_area_travel"]),
-        (3, ["fever"]),
+        (3, ["risk_area_travel"]),
+        (6, ["fever"]),  # 4: the date moved (told already), 5: red
     ]
