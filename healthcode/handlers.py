@@ -68,6 +68,7 @@ def json_errors(handler: Handler) -> Handler:
         for header, value in response.items():
             if header.lower() not in ("content-type", "content-length"):
                 body[header] = value
+        body._has_been_logged = getattr(response, "_has_been_logged", False)  # logged once, as it was
         return body
 
     return answer

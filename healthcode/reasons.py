@@ -70,6 +70,7 @@ _SENTENCE_ENDS = {"full": "。！？", "ascii": ".!?"}
 _CLAUSE_ENDS = {"full": "；：，、）", "ascii": ",;:)"}
 _CLOSING = ".!?,;:。！？；：，、"  # dropped before the "…"
 _JOINERS = {"\u200d"}  # a zero-width joiner binds the characters on either side
+_DATE_UNITS = "年月日时点分秒号"
 
 
 def _ends(text: str, i: int, marks: dict[str, str]) -> bool:
@@ -81,6 +82,10 @@ def _between_words(text: str, i: int) -> bool:
     before, after = text[i - 1], text[i]
     if after in _JOINERS or before in _JOINERS or unicodedata.combining(after) or after in "\ufe0e\ufe0f":
         return False  # inside one character as the reader sees it
+    if before.isdigit() and not after.isspace():
+        return False  # inside a number, or between a number and its unit (2026|年)
+    if after.isdigit() and before in _DATE_UNITS and i >= 2 and text[i - 2].isdigit():
+        return False  # inside a date or time written in Chinese (2026年|3月2日, 8点|30分)
     return after.isspace() or before.isspace() or _wide(before) or _wide(after)
 
 

@@ -68,7 +68,8 @@ def register_purchase(
         on_scan = list(Purchase.objects.filter(scan=scan).order_by("created", "pk"))
         for existing in on_scan:
             if set(existing.medicines) == set(chosen):
-                return Registration(existing, False, tuple(p for p in on_scan if p.pk != existing.pk))
+                before = tuple(p for p in on_scan if (p.created, p.pk) < (existing.created, existing.pk))
+                return Registration(existing, False, before)
         applicant = scan.applicant
         if applicant is None or scan.result not in (Scan.Result.OK, Scan.Result.NOT_GREEN):
             raise PurchaseRefused(_("Scan the buyer's valid health code first."))

@@ -89,8 +89,9 @@ def test_other_medicines_on_the_same_scan_are_a_second_purchase(
         second_again = register_purchase(pharmacy, result.scan_id, staff=pharmacist, medicines=["antibiotic"])
     assert first.created and second.created and second.purchase != first.purchase
     assert second.earlier == (first.purchase,)
-    assert (first_again.purchase, first_again.created) == (first.purchase, False)
+    assert (first_again.purchase, first_again.created, first_again.earlier) == (first.purchase, False, ())
     assert (second_again.purchase, second_again.created) == (second.purchase, False)
+    assert second_again.earlier == (first.purchase,)  # registered before it, not after
     assert sorted(p.medicines for p in Purchase.objects.all()) == [["antibiotic"], ["cough"]]
     events = HealthEvent.objects.order_by("pk")
     assert [e.source_ref for e in events] == [f"purchase-{first.purchase.pk}", f"purchase-{second.purchase.pk}"]

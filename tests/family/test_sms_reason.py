@@ -41,11 +41,8 @@ def empty_outbox():
     sms.outbox.clear()
 
 
-def test_the_examples_are_long_and_the_old_cut_fell_inside_something():
-    assert len(LONG_EN) > SMS_REASON_CHARS and len(LONG_ZH) > SMS_REASON_CHARS
-    # What the old cut kept: part of a date, half of a word (听从: follow).
-    assert LONG_EN[: SMS_REASON_CHARS - 1].endswith(" on 2026-")
-    assert LONG_ZH[: SMS_REASON_CHARS - 1].endswith("配合流调，听")
+# Both examples are longer than an SMS's reason, and the old cut (at character 119) kept part of a
+# date in the English one (" on 2026-") and half a word in the Chinese one ("配合流调，听").
 
 
 @pytest.mark.parametrize(
@@ -91,6 +88,18 @@ def test_without_clauses_the_cut_is_between_words_never_inside_a_date_or_number(
     assert text.startswith(short[:-1]) and text[len(short) - 1] == " "
     for whole in ("2026-03-01", "08:30", "37.3"):
         assert whole in short or whole[:3] not in short[-8:], short
+
+
+@pytest.mark.parametrize("limit", range(28, 48))
+def test_a_chinese_text_without_punctuation_is_never_cut_inside_a_date_or_time(limit):
+    text = "该人员与确诊病例同时停留于郑州东站候车厅时间为2026年3月2日上午8点30分至9点之间随后乘地铁离开"
+    short, cut = shorten(text, limit)
+    assert cut and text.startswith(short[:-1])
+    kept = short[:-1]
+    # Every date or time is kept whole or not at all.
+    for whole in ("2026年3月2日", "8点30分", "9点"):
+        start = text.index(whole)
+        assert len(kept) <= start or len(kept) >= start + len(whole), (limit, short)
 
 
 def test_a_short_reason_and_an_unbroken_one():

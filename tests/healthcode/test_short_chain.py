@@ -125,6 +125,17 @@ def test_a_nul_byte_or_a_foreign_host_is_refused(gate):
     assert Scan.objects.count() == 0
 
 
+def test_a_foreign_host_is_logged_once(gate, caplog):
+    raw_key, person = gate
+    with caplog.at_level(logging.INFO):
+        status, _headers, _body = call(
+            HealthCodeWSGIHandler(), scan_request(raw_key, token_for(person), HTTP_HOST="evil.example")
+        )
+    assert status == 400
+    logged = [record.name for record in caplog.records if record.name.startswith("django")]
+    assert logged == ["django.security.DisallowedHost"], logged
+
+
 def test_plain_http_is_redirected_when_https_is_required(gate):
     raw_key, person = gate
     with override_settings(SECURE_SSL_REDIRECT=True):
