@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptography.exceptions import InvalidTag
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models import Lookup
@@ -59,13 +60,25 @@ class EncryptedCharField(models.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return crypto.open_(value) if isinstance(value, str) else value
+        if not isinstance(value, str) or not crypto.is_sealed(value):
+            return value
+        try:
+            return crypto.open_(value)
+        except (ValueError, InvalidTag):  # typed, not sealed by us: it would be stored as it is, unreadable
+            raise ValidationError(
+                _("This cannot be stored: it begins as an encrypted value does (%(prefix)s)."),
+                code="looks_sealed",
+                params={"prefix": crypto.PREFIX},
+            ) from None
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None or value == "" or crypto.is_sealed(value):
+        # Field's, not CharField's (which runs to_python, opening a sealed value): a value that
+        # only looks sealed (typed "e1:...") is looked up as it is, and found nowhere.
+        value = models.Field.get_prep_value(self, value)
+        if value is None or value == "":
             return value
-        return crypto.seal(str(value), kind=self.kind)
+        value = str(value)
+        return value if crypto.is_sealed(value) else crypto.seal(value, kind=self.kind)
 
     def get_lookup(self, lookup_name):
         if lookup_name not in ALLOWED_LOOKUPS:

@@ -73,3 +73,23 @@ def test_the_length_of_a_sealed_value_is_known_without_the_key():
     values += [(factories.valid_id(), "id"), (factories.valid_id(), "phone")]
     for value, kind in values:
         assert crypto.sealed_length(value, kind=kind) == len(crypto.seal(value, kind=kind)), value
+
+
+def test_a_value_typed_like_a_sealed_one_is_refused_at_its_field(client, db):
+    """It would be stored as typed (a sealed value is not sealed again) and then read as a
+    broken seal: every page showing it a server error. The admin's forms refuse it."""
+    from django.urls import reverse
+
+    from healthcode.models import User
+
+    client.force_login(User.objects.create_superuser("auditor", "", "Sturdy-pass-2026"))
+    form = {"password1": "Sturdy-pass-2026", "password2": "Sturdy-pass-2026", "usable_password": "true"}
+    for typed in ("e1:abc", "e1::abc", "e1:x:!!!"):
+        response = client.post(reverse("admin:healthcode_user_add"), form | {"username": typed})
+        assert response.status_code == 200
+        assert "it begins as an encrypted value does (e1:)" in response.content.decode()
+        assert not User.objects.filter(username=typed).exists()
+    # Looked up as typed, found nowhere: a login with it is a wrong login, not a server error.
+    client.logout()
+    response = client.post("/accounts/login/", {"username": "e1:abc", "password": "Sturdy-pass-2026"})
+    assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
