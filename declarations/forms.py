@@ -162,7 +162,7 @@ class DeclarationForm(forms.Form):
         data = super().clean()
         self._check_id_owner(data)
         if data.get("travel") in (Travel.MEDIUM, Travel.HIGH) and not (data.get("travel_area") or "").strip():
-            self.add_error("travel_area", ValidationError(_("Please say which area you visited."), code="area"))
+            self.add_error("travel_area", ValidationError(_("Please say which area was visited."), code="area"))
         return data
 
 

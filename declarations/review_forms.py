@@ -40,7 +40,7 @@ class CheckInForm(forms.Form):
         choices=Symptom.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": _("Tick “None”, or every symptom you have today."),
+            "required": _("Tick “None”, or every symptom there is today."),
             "invalid_choice": _("Choose from the symptoms listed."),
         },
     )
@@ -59,7 +59,7 @@ class AppealForm(forms.Form):
         label=_("Why is this colour wrong?"),
         min_length=10,
         max_length=2000,
-        help_text=_("For example: where you really were, and when. A reviewer reads every word."),
+        help_text=_("For example: where the person really was, and when. A reviewer reads every word."),
         error_messages={
             "required": _("Please write why you think the colour is wrong."),
             "min_length": _("Please write a little more (at least 10 characters), so a reviewer can check it."),

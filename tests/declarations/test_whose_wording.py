@@ -117,3 +117,19 @@ def test_a_yellow_members_appeal_page_speaks_of_the_city_on_the_code(client, cit
     page = text_of(client.get(reverse("appeal", args=[member.pk])))
     assert "A reviewer of the city on the code reads the appeal." in page
     assert not re.search(r"your (city|appeal)", page), re.search(r"your (city|appeal)", page)
+
+
+def test_a_members_appeal_being_handled_and_the_forms_errors_speak_of_no_you(client, citizen, member, declare):
+    from declarations.services import appeals
+
+    declare(citizen, member, contact="unsure")
+    client.force_login(citizen)
+    checkin = text_of(client.post(reverse("checkin", args=[member.pk]), {"temperature": "36.5"}))
+    assert "Tick “None”, or every symptom there is today." in checkin
+    appeals.file_appeal(member, citizen, reason="She was at home all month.")
+    page = text_of(client.get(reverse("appeal", args=[member.pk])))
+    assert "The appeal is being handled." in page
+    for text in (checkin, page):
+        assert not re.search(r"\byou (have|were|visited)\b|your appeal", text), re.search(
+            r"\byou (have|were|visited)\b|your appeal", text
+        )
