@@ -119,8 +119,9 @@ def test_no_request_to_the_gate_api_is_a_server_error(
 
 
 def test_a_nul_byte_in_a_header_is_refused_at_the_door(client, gate_key):
-    """(gunicorn refuses such a header itself; Django's plain 400 page, not the API's JSON.)"""
+    """(gunicorn refuses such a header itself.) In the API's JSON error shape, as every answer."""
     response = client.post(
         reverse("api-verify"), b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {gate_key[1]}\x00"
     )
     assert response.status_code == 400
+    assert response.json() == {"error": "bad_request", "message": "Bad Request"}
