@@ -23,11 +23,12 @@ DAUGHTER = "13912345101"
 
 
 @contextmanager
-def small_phone(browser, live_server, browser_log, language: str, *, init_script: str = ""):
-    """A page on a 320 x 568 phone in `language`; `init_script` runs in every document first."""
+def small_phone(browser, live_server, browser_log, language: str, *, init_script: str = "", viewport=SMALL, scale=2):
+    """A page on a 320 x 568 phone in `language`; `init_script` runs in every document first.
+    `viewport` and `scale` play the same phone otherwise (its page zoomed: tests/e2e/test_page_zoom.py)."""
     context = browser.new_context(
-        viewport=SMALL,
-        device_scale_factor=2,
+        viewport=viewport,
+        device_scale_factor=scale,
         is_mobile=True,
         has_touch=True,
         locale=language,
