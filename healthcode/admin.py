@@ -93,48 +93,41 @@ class CityAdmin(admin.ModelAdmin):
         return False
 
 
-class ColourChangeInline(admin.TabularInline):
-    model = ColourChange
+class _HistoryInline(admin.TabularInline):
+    """A code's history rows, read-only: their reason in the reader's language, the reviewer
+    masked (a reviewer's login is their mobile number)."""
+
     extra = 0
     can_delete = False
-    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason_words", "by", "approved"]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.display(description=_("reason"))
-    def reason_words(self, obj: ColourChange) -> str:
-        return reason_text(obj)  # in the reader's language
+    def reason_words(self, obj: ColourChange | ColourExtension) -> str:
+        return reason_text(obj)
 
     @admin.display(description=_("reviewer"))
-    def by(self, obj: ColourChange) -> str:
-        return mask_account(obj.actor)  # a reviewer's login is their mobile number
+    def by(self, obj: ColourChange | ColourExtension) -> str:
+        return mask_account(obj.actor)
+
+
+class ColourChangeInline(_HistoryInline):
+    model = ColourChange
+    fields = ["created", "from_colour", "to_colour", "source", "rules", "reason_words", "by", "approved"]
+    readonly_fields = fields
 
     @admin.display(description=_("approved by"))
     def approved(self, obj: ColourChange) -> str:
         return mask_account(obj.approved_by)
 
 
-class ColourExtensionInline(admin.TabularInline):
+class ColourExtensionInline(_HistoryInline):
     """The colours that lasted longer for a new reason (what the person was told of them)."""
 
     model = ColourExtension
-    extra = 0
-    can_delete = False
     fields = ["created", "colour", "previous_until", "until", "source", "rules", "reason_words", "by"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("reason"))
-    def reason_words(self, obj: ColourExtension) -> str:
-        return reason_text(obj)  # in the reader's language
-
-    @admin.display(description=_("reviewer"))
-    def by(self, obj: ColourExtension) -> str:
-        return mask_account(obj.actor)
 
 
 @admin.register(HealthCode)
