@@ -228,6 +228,7 @@ def test_checkins_left_is_a_published_rule():
     day = date(2026, 3, 8)
     assert rules.checkins_left(7, 3, day, None) == 4
     assert rules.checkins_left(7, 7, day, None) == 0
+    assert rules.checkins_left(7, 9, day, None) == 0  # more than needed: none left, never fewer
     assert rules.checkins_left(7, 7, day, date(2026, 3, 9)) == 2  # the 8th and the 9th
     assert rules.checkins_left(7, 3, day, date(2026, 3, 9)) == 4  # the count lasts longer anyway
     assert rules.checkins_left(7, 7, day, date(2026, 3, 7)) == 0  # the duration is over

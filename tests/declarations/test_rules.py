@@ -2,10 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from declarations.rules import RED_DAYS, YELLOW_DAYS, Facts, evaluate
+from declarations.rules import Facts, evaluate
 from healthcode.colours import Colour
 
 NORMAL = {"temperature": Decimal("36.5"), "symptoms": frozenset({"none"})}
+# DESIGN.md, "Colour rules": red lasts 14 days, yellow 7 (written out: not the module's constants).
+DAYS = {Colour.RED: 14, Colour.YELLOW: 7}
 
 
 def facts(**overrides):
@@ -16,6 +18,7 @@ def test_normal_declaration_is_green():
     verdict = evaluate(facts())
     assert verdict.colour == Colour.GREEN
     assert verdict.fired == ()
+    assert verdict.days == 0
     assert not verdict.manual_review
 
 
@@ -46,7 +49,7 @@ def test_each_rule_gives_its_colour_and_names_itself(overrides, colour, rule):
     verdict = evaluate(facts(**overrides))
     assert verdict.colour == colour
     assert rule in verdict.rule_codes
-    assert verdict.days == (RED_DAYS if colour == Colour.RED else YELLOW_DAYS)
+    assert verdict.days == DAYS[colour]
     assert all(str(r.text) for r in verdict.fired)
 
 
@@ -64,7 +67,7 @@ def test_the_most_severe_rule_wins_and_all_are_reported():
     verdict = evaluate(facts(travel="medium", contact="yes", medicine_purchase=True))
     assert verdict.colour == Colour.RED
     assert set(verdict.rule_codes) == {"close_contact", "risk_area_travel", "medicine_purchase"}
-    assert verdict.days == RED_DAYS
+    assert verdict.days == DAYS[Colour.RED]
 
 
 @pytest.mark.parametrize(
@@ -79,11 +82,20 @@ def test_inconsistent_answers_go_to_a_person_instead_of_a_guess(overrides):
     verdict = evaluate(facts(**overrides))
     assert verdict.manual_review
     assert verdict.colour == Colour.PENDING
+    assert verdict.days == 0  # no colour yet, so no duration
     assert verdict.manual_reasons
 
 
-def test_just_below_38_5_without_fever_is_yellow_not_inconsistent():
-    verdict = evaluate(facts(temperature=Decimal("38.4"), symptoms=frozenset({"none"})))
+@pytest.mark.parametrize(
+    ("temperature", "symptoms"),
+    [
+        ("38.4", {"none"}),  # just below 38.5: not inconsistent without fever
+        ("38.5", {"fever"}),  # 38.5 or more with fever ticked agrees with itself
+        ("39.0", {"fever", "cough"}),
+    ],
+)
+def test_a_high_temperature_that_the_answers_agree_with_is_yellow_not_inconsistent(temperature, symptoms):
+    verdict = evaluate(facts(temperature=Decimal(temperature), symptoms=frozenset(symptoms)))
     assert not verdict.manual_review
     assert verdict.colour == Colour.YELLOW
     assert verdict.rule_codes == ["fever_or_respiratory"]

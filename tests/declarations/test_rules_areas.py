@@ -42,6 +42,18 @@ def test_other_places_fall_in_no_area():
     assert match_areas("", AREAS, "travel") == []
 
 
+@pytest.mark.parametrize(
+    "area",
+    [
+        Area("Henan", "Xinyang", "X County", "high"),  # one letter left: too short to mean anything
+        Area("Henan", "Xinyang", "县", "high"),  # nothing left once the suffix is gone
+        Area("", "", "", "high"),  # no name at all
+    ],
+)
+def test_a_name_too_short_to_mean_anything_matches_nothing(area):
+    assert match_areas("Henan Xinyang 信阳 Xixian County", (area,), "travel") == []
+
+
 def test_declared_none_but_the_named_area_is_published_medium_is_yellow():
     verdict = evaluate(facts(travel="none", travel_area="Zhengzhou Erqi District"))
     assert verdict.colour == Colour.YELLOW
@@ -63,20 +75,34 @@ def test_a_declared_level_is_never_lowered_by_the_list():
     assert verdict.rule_codes == ["risk_area_travel"]
 
 
-def test_living_in_a_risk_district_is_yellow_and_named():
-    verdict = evaluate(facts(home="henan Zhengzhou 郑州 Jinshui District"))
+@pytest.mark.parametrize("district", ["Jinshui District", "Erqi District"])  # high, medium
+def test_living_in_a_risk_district_is_yellow_and_named(district):
+    verdict = evaluate(facts(home=f"henan Zhengzhou 郑州 {district}"))
     assert verdict.colour == Colour.YELLOW
     assert verdict.rule_codes == ["risk_area_residence"]
+    assert verdict.days == 7  # DESIGN.md: yellow, 7 days
     assert "district of residence" in str(verdict.fired[0].text)
 
 
-def test_a_low_risk_area_changes_nothing():
-    assert evaluate(facts(travel_area="Luoyang")).colour == Colour.GREEN
-    assert evaluate(facts()).colour == Colour.GREEN  # lives in Luoyang (low)
+@pytest.mark.parametrize(
+    ("travel_area", "home"), [("Zhengzhou Jinshui", "Zhengzhou Erqi"), ("Zhengzhou Erqi", "Zhengzhou Jinshui")]
+)
+def test_the_area_level_is_the_highest_of_the_places(travel_area, home):
+    assert evaluate(facts(travel_area=travel_area, home=home)).area_level == "high"
 
 
-def test_a_district_without_its_city_goes_to_a_person():
-    verdict = evaluate(facts(travel="none", travel_area="Jinshui District"))
+@pytest.mark.parametrize("overrides", [{"travel_area": "Luoyang"}, {}])  # lives in Luoyang (low)
+def test_a_low_risk_area_changes_nothing(overrides):
+    verdict = evaluate(facts(**overrides))
+    assert verdict.colour == Colour.GREEN
+    assert not verdict.manual_review
+    assert verdict.areas == ()
+    assert verdict.area_level == "none"
+
+
+@pytest.mark.parametrize("place", ["Jinshui District", "Erqi District"])  # high, medium
+def test_a_district_without_its_city_goes_to_a_person(place):
+    verdict = evaluate(facts(travel="none", travel_area=place))
     assert verdict.manual_review
     assert verdict.colour == Colour.PENDING
     assert verdict.suggested == Colour.GREEN

@@ -41,6 +41,7 @@ def test_an_abnormal_checkin_escalates(colour, to, rule):
     verdict = rules.checkin_verdict(colour, Decimal("38.0"), {"fever"})
     assert verdict.colour == to
     assert verdict.rule_codes == [rule]
+    assert verdict.fired[0].colour == to  # the rule named gives the colour given
     assert verdict.days == (rules.RED_DAYS if to == Colour.RED else rules.YELLOW_DAYS)
 
 
@@ -87,6 +88,7 @@ def test_lowers():
     assert rules.lowers(Colour.YELLOW, Colour.GREEN)
     assert rules.lowers(Colour.RED, Colour.YELLOW)
     assert not rules.lowers(Colour.GREEN, Colour.RED)
+    assert not any(rules.lowers(colour, colour) for colour in (Colour.GREEN, Colour.YELLOW, Colour.RED))
     assert not rules.lowers(Colour.PENDING, Colour.GREEN)
 
 
