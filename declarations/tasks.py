@@ -8,6 +8,7 @@ beat schedule (healthcode/settings.py, CELERY_BEAT_SCHEDULE) runs the last four.
 from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 
+from declarations.services import backlog
 from declarations.services.checkins import close_due_days
 from declarations.services.events import sweep_unassessed
 from declarations.services.review import reassess_areas, rereview, review, sweep_stuck, sweep_unreviewed_areas
@@ -18,8 +19,32 @@ from healthcode.taskoptions import RELIABLE as RELIABLE_BASE
 RELIABLE = RELIABLE_BASE | {"autoretry_for": (*RELIABLE_BASE["autoretry_for"], BrokerError)}
 
 
+@shared_task(bind=True, **RELIABLE)
+def review_confirmed(self, part: int, turns: int) -> None:
+    """After a confirmation, unless its part's turn is running already
+    (declarations.services.backlog): the part's confirmed declarations, oldest first, each
+    reviewed alone. Run eagerly (no broker: inside the person's request), it does not linger,
+    and a failure gives the turn back (nothing retries it there)."""
+    eager = self.request.is_eager
+    try:
+        backlog.review_confirmed(part, turns, linger=0 if eager else None)
+    except Exception:
+        if eager:
+            backlog.give_back(part, turns)
+        raise
+
+
+@shared_task(**RELIABLE)
+def wake_review_turns() -> None:
+    """Periodic: start the turn of a part whose declarations have waited too long (a turn
+    that died with its worker, a message lost with Redis)."""
+    backlog.wake_stalled()
+
+
 @shared_task(**RELIABLE)
 def review_declaration(declaration_id: int) -> None:
+    """One declaration: the sweeper's, a reviewer's release of those waiting with another, and
+    what an earlier version enqueued for every confirmation."""
     review(declaration_id)
 
 

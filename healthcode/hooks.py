@@ -17,7 +17,8 @@ the work it stands for is written down first (a confirmed declaration, a health 
 re-assessment, a risk area due for re-review, a trace asked for again), so that a beat sweep
 finds it again when the message never reached the broker (CELERY_BEAT_SCHEDULE).
 `enqueue_once_after_commit` enqueues a task that works through everything of its kind that
-is waiting (the SMS of the inbox): one such task at a time, not one per fact.
+is waiting (the SMS of the inbox, the confirmed declarations of one part of the review): one
+such task at a time per key, not one per fact; `enqueue_once` does it at once (a beat task).
 
 Some writes belong in the same transaction as the fact itself: the inbox message of a colour
 change is written with the change, so that it exists exactly when the change does (no task,
@@ -68,18 +69,25 @@ def within(fact: str, *args: Any) -> None:
         _function(path)(*args)
 
 
-def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60) -> None:
-    """After commit, enqueue the task (no arguments) unless one is already waiting: the first
+def enqueue_once_after_commit(task_path: str, key: str, *, hold: int = 60, args: tuple[int, ...] = ()) -> None:
+    """After commit, enqueue the task (with `args`) unless one is already waiting: the first
     caller takes `key` in the cache and enqueues, callers while it is taken do nothing. The
     task gives the key back (`release`) when a look finds nothing left, then looks once more:
     what a caller committed before finding the key taken is seen by that last look; a caller
     after the release enqueues a new task. A broker that cannot be reached holds the key
     BROKER_RETRY seconds only (then the next caller tries again); a task that never runs (a
-    worker killed) keeps it `hold` seconds at most, and its beat sweep sends what waits
-    meanwhile. A cache that cannot be reached: the task is enqueued all the same."""
+    worker killed) keeps it `hold` seconds at most (the review's turns refresh it at every
+    look), and a beat task sends what waits meanwhile (the SMS sweep; the review's wake).
+    A cache that cannot be reached: the task is enqueued all the same."""
     # robust: run eagerly (no broker: tests, `make run`), the task works through everyone's
     # waiting work; its error is logged, never raised into the caller whose write committed.
-    transaction.on_commit(partial(_send_once, task_path, key, hold), robust=True)
+    transaction.on_commit(partial(_send_once, task_path, key, hold, args), robust=True)
+
+
+def enqueue_once(task_path: str, key: str, *, hold: int = 60, args: tuple[int, ...] = ()) -> bool:
+    """`enqueue_once_after_commit` now (a beat task that finds work waiting, outside any
+    write): True if the task was sent, False if one holds the key or the broker is away."""
+    return _send_once(task_path, key, hold, args)
 
 
 def release(key: str) -> None:
@@ -90,16 +98,20 @@ def release(key: str) -> None:
         log.warning("could not release %s in the cache; it expires by itself", key)
 
 
-def _send_once(task_path: str, key: str, hold: int) -> None:
+def _send_once(task_path: str, key: str, hold: int, args: tuple[int, ...] = ()) -> bool:
     try:
         first = cache.add(key, 1, hold)
     except RedisError:  # a cache that cannot be reached must not stop the task
         log.warning("could not take %s in the cache; enqueuing all the same", key)
         first = True
-    if first and not _send(_function(task_path), ()):
+    if not first:
+        return False
+    if not _send(_function(task_path), args):
         # Nothing was enqueued: the turn is held a few seconds only, then the next caller tries
         # again (not every caller: each failed publish waits out kombu's retries).
         _hold_briefly(key)
+        return False
+    return True
 
 
 def _hold_briefly(key: str) -> None:

@@ -323,6 +323,14 @@ HC_SWEEP_EVERY_SECONDS = env_int("HC_SWEEP_EVERY_SECONDS", 60, minimum=5)
 HC_AREA_REFRESH_SECONDS = env_int("HC_AREA_REFRESH_SECONDS", 2, minimum=0, maximum=60)
 # Each process reads the city list (reference data) at most this often (healthcode/cities.py).
 HC_CITY_REFRESH_SECONDS = env_int("HC_CITY_REFRESH_SECONDS", 300, minimum=0, maximum=86400)
+# Turns of the machine's review that may run at once (declarations/services/backlog.py): each
+# takes the confirmed declarations whose id leaves its number divided by this. Fewer than the
+# Celery worker's processes (Procfile: --concurrency 4): a turn lingers while people declare,
+# and the SMS sender, tracing and the sweeps need a process meanwhile.
+HC_REVIEW_TURNS = env_int("HC_REVIEW_TURNS", 2, minimum=1, maximum=64)
+# Milliseconds a turn that found work waits before it looks again (at most that much added to
+# a review's wait; meanwhile confirmations find the turn taken and send no message).
+HC_REVIEW_LINGER_MS = env_int("HC_REVIEW_LINGER_MS", 50, minimum=0, maximum=1000)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
@@ -371,6 +379,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-declarations": {
         "task": "declarations.tasks.sweep_stuck_declarations",
+        "schedule": float(HC_SWEEP_EVERY_SECONDS),
+    },
+    "wake-review-turns": {
+        "task": "declarations.tasks.wake_review_turns",
         "schedule": float(HC_SWEEP_EVERY_SECONDS),
     },
     "sweep-unassessed-events": {

@@ -75,14 +75,16 @@ def areas_read_every_time(settings):
 
 
 @pytest.fixture(autouse=True)
-def sms_sender_turn_free():
-    """No SMS sender's turn is left taken by an earlier test (family.services.inbox): with
-    Redis as the cache, the key would outlive the test."""
+def turns_free():
+    """No SMS sender's turn (family.services.inbox) and no review's turn
+    (declarations.services.backlog) is left taken by an earlier test: with Redis as the
+    cache, the keys would outlive the test."""
     from django.core.cache import cache
 
+    from declarations.services.backlog import turn_keys
     from family.services.inbox import SENDER_KEY
 
-    cache.delete(SENDER_KEY)
+    cache.delete_many([SENDER_KEY, *(key for turns in range(1, 9) for key in turn_keys(turns))])
 
 
 @pytest.fixture(autouse=True)

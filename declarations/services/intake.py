@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from declarations.models import Declaration
+from declarations.services import backlog
 from family.models import Applicant, Relationship
 from family.services import (
     FamilyFull,
@@ -20,7 +21,6 @@ from family.services import (
     take_over,
     update_person,
 )
-from healthcode.hooks import enqueue_after_commit
 from healthcode.models import User
 from healthcode.prepared import STAND_IN_ID, STAND_IN_UUID, Prepared
 from healthcode.services import create_code
@@ -156,8 +156,6 @@ def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = Non
     Confirming twice is harmless: only the first moves the row (read locked, it is moved only
     while a draft, so `declaration` may be one the caller read already).
     Raises IdNumberTaken or FamilyFull, and then nothing is changed."""
-    from declarations.tasks import review_declaration  # tasks import services: import late
-
     if declaration is None or declaration.ref != ref or declaration.submitted_by_id != user.pk:
         declaration = get_declaration_for_user(user, ref)
     confirmed_at = timezone.now()
@@ -173,8 +171,9 @@ def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = Non
         moved = Declaration(pk=declaration.pk, status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at)
         update_fields(moved, ("status", "confirmed_at"))  # `declaration` stays a draft if what follows raises
         applicant = _person_for(user, declaration)
-        # Broker down: the declaration is stored all the same, and the sweeper enqueues it.
-        enqueue_after_commit(review_declaration, declaration.pk)
+        # A turn of the machine's review after commit (services/backlog.py). Broker down: the
+        # declaration is stored all the same, and the sweeper enqueues it.
+        backlog.after_confirm(declaration.pk)
     declaration.status, declaration.confirmed_at = Declaration.Status.CONFIRMED, confirmed_at
     declaration.applicant = applicant
     return declaration

@@ -81,6 +81,7 @@ def test_the_beat_schedule_names_registered_tasks():
     assert schedule["close-checkin-days"]["task"] == "declarations.tasks.close_checkin_days"
     assert schedule["close-checkin-days"]["schedule"] == crontab(hour=0, minute=10)
     assert schedule["sweep-stuck-declarations"]["task"] == "declarations.tasks.sweep_stuck_declarations"
+    assert schedule["wake-review-turns"]["task"] == "declarations.tasks.wake_review_turns"
     # What a lost message leaves behind: re-assessments after health events, re-reviews after
     # risk areas (tests/declarations/test_broker_down.py).
     assert schedule["sweep-unassessed-events"]["task"] == "declarations.tasks.sweep_unassessed_events"

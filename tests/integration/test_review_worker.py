@@ -1,8 +1,12 @@
 """A confirmed declaration travels through Redis to a real worker, which sets the colour in Postgres."""
 
+import re
 import time
+import uuid
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 
 from declarations import services
@@ -11,8 +15,10 @@ from family.models import InboxMessage
 from family.services import self_applicant
 from healthcode.colours import Colour
 from healthcode.models import ColourChange
+from healthcode.priorities import queue_keys
 from tests import factories
-from tests.integration.conftest import wait_for
+from tests.brokers import tasks_to
+from tests.integration.conftest import Worker, _require_services, wait_for, worker_env
 
 pytestmark = pytest.mark.integration
 
@@ -31,8 +37,70 @@ def test_worker_reviews_confirmed_declarations(celery_worker):
     colours = [self_applicant(user).health_code.colour for user in people]
     assert colours == [Colour.GREEN, Colour.YELLOW, Colour.RED]
     assert ColourChange.objects.count() == 3
-    assert log.read_text().count("review_declaration") >= 3
+    # A turn per confirmation at most (declarations/services/backlog.py), never a task each.
+    turns = log.read_text().count("Task declarations.tasks.review_confirmed[")
+    assert 1 <= turns <= 3 * 2  # received and succeeded: two lines a turn
+    assert "Task declarations.tasks.review_declaration[" not in log.read_text()
     assert worker.poll() is None
+
+
+def test_while_people_keep_declaring_a_turn_lingers_and_reviews_them_without_a_task_each(
+    django_db_serialized_rollback, transactional_db, tmp_path
+):
+    """Confirmations 100 ms apart, the worker running: each review is done long before the
+    next confirmation, yet a turn that found work waits (HC_REVIEW_LINGER_MS, 500 here) and
+    looks again, so the confirmations that follow find the turn taken and send nothing.
+    Without the wait, every confirmation would start a turn of its own."""
+    redis_url = _require_services()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    worker = Worker(worker_env(redis_url, queue, tmp_path, HC_REVIEW_LINGER_MS="500"), queue, tmp_path)
+    try:
+        with tasks_to(redis_url, queue):
+            users = [factories.account() for _ in range(30)]
+            drafts = [services.save_draft(u, self_applicant(u), factories.declaration_data()) for u in users]
+            worker.start(timeout=30)
+            for user, draft in zip(users, drafts, strict=True):
+                services.confirm(user, draft.ref)
+                time.sleep(0.1)
+            wait_for(lambda: Declaration.objects.filter(status=Declaration.Status.REVIEWED).count() == 30)
+            succeeded = re.compile(r"Task declarations\.tasks\.review_confirmed\[[^]]*\] succeeded")
+            wait_for(lambda: len(succeeded.findall(worker.log_text())) >= 1)
+            started = worker.log_text().count("Task declarations.tasks.review_confirmed[") - len(
+                succeeded.findall(worker.log_text())
+            )
+            assert started <= 2 * settings.HC_REVIEW_TURNS, f"{started} turns for 30 confirmations"
+    finally:
+        worker.stop()
+        redis.Redis.from_url(redis_url).delete(*queue_keys(queue))
+
+
+def test_declarations_confirmed_while_the_worker_is_away_are_reviewed_in_one_turn(
+    django_db_serialized_rollback, transactional_db, tmp_path
+):
+    """A station morning's backlog: 60 confirmations find their part's turn taken after the
+    first of each part, so one message per part reaches the broker (HC_REVIEW_TURNS, not 60),
+    and the worker reviews all of them in those turns."""
+    redis_url = _require_services()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    worker = Worker(worker_env(redis_url, queue, tmp_path), queue, tmp_path)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with tasks_to(redis_url, queue):
+            users = [factories.account() for _ in range(60)]
+            drafts = [services.save_draft(u, self_applicant(u), factories.declaration_data()) for u in users]
+            for user, draft in zip(users, drafts, strict=True):
+                services.confirm(user, draft.ref)
+            turns = settings.HC_REVIEW_TURNS
+            assert sum(client.llen(key) for key in queue_keys(queue)) == turns  # for 60 confirmations
+            worker.start(timeout=30)
+            wait_for(lambda: Declaration.objects.filter(status=Declaration.Status.REVIEWED).count() == 60)
+            assert ColourChange.objects.filter(to_colour=Colour.GREEN).count() == 60
+            succeeded = re.compile(r"Task declarations\.tasks\.review_confirmed\[[^]]*\] succeeded")
+            wait_for(lambda: len(succeeded.findall(worker.log_text())) == turns)
+            assert "Task declarations.tasks.review_declaration[" not in worker.log_text()
+    finally:
+        worker.stop()
+        client.delete(*queue_keys(queue))
 
 
 def database_sessions() -> int:

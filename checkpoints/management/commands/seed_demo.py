@@ -119,8 +119,8 @@ class Command(BaseCommand):
             },
         )
         declarations.confirm(citizen, draft.ref)
-        # Review now as well, so the demo is green even before a worker runs; the queued
-        # task then finds the declaration reviewed and does nothing (it is idempotent).
+        # Review now as well, so the demo is green even before a worker runs; the review turn
+        # sent on commit then finds nothing of it left to do (a review is idempotent).
         declarations.review(draft.pk)
         applicant.refresh_from_db()
         assert applicant.health_code.colour == Colour.GREEN

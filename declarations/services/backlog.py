@@ -1,0 +1,202 @@
+"""The machine's review of confirmed declarations, in turns.
+
+A confirmation enqueues no review of its own: it takes its part's turn if nobody holds it
+(healthcode.hooks.enqueue_once_after_commit: one small Redis command when the turn is taken
+already) and the turn's task works through every declaration of its part waiting, oldest
+first, each reviewed alone in its own transaction (`review.review`: every guarantee of a
+review stays its own). The declarations are in HC_REVIEW_TURNS parts by their id (the
+remainder of the id divided by it), one turn per part at a time, so that turns run side by
+side on the worker's processes and never take the same declaration. The message carries the
+number of parts it was sent for, so a turn sent before HC_REVIEW_TURNS changed still reviews
+the declarations it was sent for. Under a station morning's peak a turn reviews hundreds of
+declarations, where a task per declaration cost the worker more than the review itself and
+the web a message per confirmation (bench/README.md, session 13); when few people declare,
+each confirmation still starts a turn at once.
+
+A turn looks again at once while it finds work; a look that finds nothing waits
+HC_REVIEW_LINGER_MS once and looks again before the turn is given back: while people keep
+declaring, their confirmations find it taken (no message, no task each), and a declaration
+confirmed meanwhile waits that long at most before its review starts. A turn lasts
+`TURN_SECONDS` at most: then it passes the turn on to a new task of its part (a worker's warm
+shutdown never waits long for it). HC_REVIEW_TURNS is for the whole deployment (the key is in
+the shared Redis): more workers review no faster unless it is raised with them, and it
+should stay below the number of worker processes, so that the SMS sender, tracing and the
+sweeps find a process while turns linger. Web and worker processes must share the cache
+(the same REDIS_URL and CACHE_KEY_PREFIX), where the turn is taken and given back.
+
+What comes back when something fails, as for the SMS sender (family.services.inbox):
+- A turn that finds less than a full batch gives the turn back, then looks once more: a
+  declaration confirmed while the turn was taken is seen by that look, and one confirmed
+  after it starts a new turn.
+- A turn refreshes its key at every look, so a turn that dies (a worker killed: its message
+  waits unacknowledged for the visibility timeout) lets go of it `TURN_HOLD` seconds later;
+  then the next confirmation of the part, or beat's `wake_stalled` (HC_SWEEP_EVERY_SECONDS),
+  starts a new turn, which reviews what the dead one left. The sweeper (review.sweep_stuck,
+  five minutes) is the last resort.
+- A declaration whose review raises, or that it leaves confirmed (a person without a code),
+  is the sweeper's from then on (one attempt counted, one task of its own later, a reviewer
+  after HC_SWEEP_MAX): turns take only declarations the sweeper never touched, so one that
+  cannot be reviewed does not stop the rest, nor is it tried again by every turn. A database
+  error is tried once more first (a deadlock); with the connection lost, the task retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection
+from django.db.models import F, Value
+from django.db.models.functions import Mod
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from declarations.models import Declaration
+from declarations.services.review import review
+from healthcode.hooks import enqueue_once, enqueue_once_after_commit, release
+
+log = logging.getLogger(__name__)
+
+TURN_TASK = "declarations.tasks.review_confirmed"
+TURN_KEY = "declarations:review-turn:%d/%d"  # a part, of how many
+TURN_HOLD = 15  # seconds a turn stays taken after its last look (or its message was sent)
+BATCH = 100  # declarations a look takes
+TURN_SECONDS = 30.0  # then the turn passes to a new task
+STALLED_AFTER = timedelta(seconds=10)  # beat wakes a part whose oldest waiting is this old
+# Errors the task retries (healthcode.taskoptions.RELIABLE): the turn starts over.
+RETRIED = (OperationalError, InterfaceError)
+
+
+def key_of(part: int, turns: int) -> str:
+    return TURN_KEY % (part, turns)
+
+
+def turn_keys(turns: int | None = None) -> list[str]:
+    turns = turns or settings.HC_REVIEW_TURNS
+    return [key_of(part, turns) for part in range(turns)]
+
+
+def after_confirm(declaration_id: int) -> None:
+    """A declaration was confirmed in the current transaction: after commit, its part's turn
+    reviews it."""
+    turns = settings.HC_REVIEW_TURNS
+    part = declaration_id % turns
+    enqueue_once_after_commit(TURN_TASK, key_of(part, turns), hold=TURN_HOLD, args=(part, turns))
+
+
+def waiting(part: int, turns: int, batch: int = BATCH, *, before: datetime | None = None) -> list[int]:
+    """Up to `batch` confirmed declarations of a part, oldest first (the index on status and
+    confirmation time), leaving out those the sweeper handles; with `before`, only those
+    confirmed before it."""
+    rows = Declaration.objects.alias(part=Mod("pk", Value(turns))).filter(
+        status=Declaration.Status.CONFIRMED, sweeps=0, part=part
+    )
+    if before is not None:
+        rows = rows.filter(confirmed_at__lt=before)
+    return list(rows.order_by("confirmed_at", "pk").values_list("pk", flat=True)[:batch])
+
+
+def review_confirmed(
+    part: int,
+    turns: int,
+    *,
+    batch: int = BATCH,
+    linger: float | None = None,
+    turn_seconds: float = TURN_SECONDS,
+) -> int:
+    """A part's turn: review its confirmed declarations, a batch at a time, looking again at
+    once while it finds work and once after `linger` seconds (else HC_REVIEW_LINGER_MS) when
+    it finds none; then give the turn back and look once more, until a look finds less than
+    a full batch. After `turn_seconds`, a new task of the part takes the turn over (it stays
+    taken). Returns how many this turn reviewed."""
+    from declarations.tasks import review_confirmed as turn_task  # tasks import services: import late
+
+    key = key_of(part, turns)
+    linger = settings.HC_REVIEW_LINGER_MS / 1000 if linger is None else linger
+    reviewed, released, lingered = 0, False, False
+    ends = time.monotonic() + turn_seconds
+    while True:
+        if not released:
+            _keep(key)  # a live turn's key does not lapse
+            if time.monotonic() >= ends:
+                turn_task.delay(part, turns)  # the turn passes on, still taken
+                return reviewed
+        ids = waiting(part, turns, batch)
+        for pk in ids:
+            reviewed += _review_one(pk)
+        if len(ids) == batch:
+            continue  # more may wait
+        if released:
+            return reviewed
+        if ids:
+            lingered = False  # people are declaring: look again at once
+            continue
+        if linger and not lingered:
+            lingered = True
+            time.sleep(linger)  # nothing now: wait once for more
+            continue
+        release(key)
+        released = True
+
+
+def give_back(part: int, turns: int) -> None:
+    """A turn that failed where nothing retries it (run eagerly, inside a request)."""
+    release(key_of(part, turns))
+
+
+def wake_stalled(*, now: datetime | None = None) -> list[int]:
+    """Beat: take the turn of every part whose oldest waiting declaration was confirmed more
+    than STALLED_AFTER ago (its turn died, or its message was lost) and send it, unless the
+    part's turn is taken (then nothing is sent). Returns the parts whose turn was sent."""
+    turns = settings.HC_REVIEW_TURNS
+    before = (now or timezone.now()) - STALLED_AFTER
+    woken = []
+    for part in range(turns):
+        if waiting(part, turns, 1, before=before) and enqueue_once(
+            TURN_TASK, key_of(part, turns), hold=TURN_HOLD, args=(part, turns)
+        ):
+            woken.append(part)
+    return woken
+
+
+def _review_one(pk: int) -> int:
+    """Review one declaration of the turn; 1 if this turn reviewed it. A failure, or a
+    declaration left confirmed, goes to the sweeper; the turn goes on."""
+    try:
+        try:
+            done = review(pk)
+        except RETRIED:
+            if not connection.is_usable():
+                raise  # the database is away: the task retries the turn
+            done = review(pk)  # a statement's failure (a deadlock): once more
+    except RETRIED:
+        if not connection.is_usable():
+            raise
+        log.warning("review of declaration %s failed twice in the database; the sweeper sends it again", pk)
+        _hand_to_sweeper(pk)
+        return 0
+    except Exception:  # one declaration's failure is not the turn's
+        log.exception("review of declaration %s failed; the sweeper sends it again", pk)
+        _hand_to_sweeper(pk)
+        return 0
+    if done is None:
+        _hand_to_sweeper(pk)  # left confirmed (no code): not again in every look; else a no-op
+        return 0
+    return 1
+
+
+def _keep(key: str) -> None:
+    try:
+        cache.set(key, 1, TURN_HOLD)
+    except RedisError:
+        log.warning("could not keep %s taken in the cache; a confirmation may start another turn", key)
+
+
+def _hand_to_sweeper(pk: int) -> None:
+    # Counted as one attempt: the sweeper re-enqueues it after its period, then a reviewer.
+    Declaration.objects.filter(pk=pk, status=Declaration.Status.CONFIRMED).update(
+        sweeps=F("sweeps") + 1, swept_at=timezone.now()
+    )
