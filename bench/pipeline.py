@@ -5,16 +5,17 @@ timing (actors.make_actors, declarations.services.save_draft with data shaped li
 tests/factories.declaration_data()). Two measurements, both through Redis and Postgres:
 
 - steady: the worker runs; the bench process confirms the drafts one after another with
-  declarations.services.confirm (which takes its part's review turn on commit), as fast as one process
-  goes. Confirm-to-colour (ColourChange.created - Declaration.confirmed_at) is the latency a
+  declarations.services.confirm (which takes its part's review turn on commit), as fast as
+  one process goes. Confirm-to-colour (ColourChange.created - Declaration.confirmed_at) is the latency a
   citizen sees at that offered rate.
 - paced: the same, but confirmations are spaced to a fixed offered rate
   (BENCH_PIPELINE_PACED_RATE a second, below what the worker sustains with the
   notifications), so the p95 is the latency of a declaration, not the length of a queue that
   an offered rate above the worker's capacity builds (the steady measurement's p95).
 - drain: the worker is stopped; the drafts are confirmed (one review turn per part waits in
-  the queue: declarations/services/backlog.py); the worker starts. Throughput is how fast it empties the queue: declarations reviewed per
-  second between the first and the last colour set. That is the worker's capacity.
+  the queue: declarations/services/backlog.py); the worker starts. Throughput is how fast it
+  empties the backlog: declarations reviewed per second between the first and the last colour
+  set. That is the worker's capacity.
 
 Done means no declaration of the batch is left status="confirmed"; needs_review ones (none
 are expected for these normal declarations) are counted and excluded.

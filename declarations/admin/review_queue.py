@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from declarations import rules
 from declarations.admin.display import colour_badge, history_table, masked_account, symptom_words
-from declarations.admin.scoped import ReviewerScoped
+from declarations.admin.scoped import ReviewerScoped, seen_value
 from declarations.models import Declaration
 from declarations.review_forms import OverrideForm
 from declarations.services import reviewers
@@ -95,7 +95,13 @@ class DeclarationAdmin(ReviewerScoped):
     @admin.display(description=_("current colour"))
     def current_colour(self, obj: Declaration) -> str:
         code = obj.applicant.health_code if obj.applicant_id else None
-        return colour_badge(code.colour) if code else "—"
+        if code is None:
+            return "—"
+        # The version the reviewer sees, sent with an action from the list (the list is the
+        # action's form): approving from a list shown before the code changed does nothing.
+        return format_html(
+            '{}<input type="hidden" name="seen_{}" value="{}">', colour_badge(code.colour), obj.pk, code.version
+        )
 
     @admin.display(description=_("rules that fired"))
     def verdict_rules_text(self, obj: Declaration) -> str:
@@ -112,8 +118,9 @@ class DeclarationAdmin(ReviewerScoped):
         done = 0
         for declaration in queryset:
             try:
-                self.report(request, reviewers.approve_verdict(declaration.pk, request.user))
-                done += 1
+                seen = seen_value(request, declaration.pk)  # from the list; None: a row not shown
+                decision = reviewers.approve_verdict(declaration.pk, request.user, seen_version=seen)
+                done += self.report(request, decision, declaration)
             except reviewers.ReviewError as error:
                 self.message_user(request, f"{declaration}: {error.message}", messages.ERROR)
         if done:

@@ -116,7 +116,7 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
                 for obj in queryset:
                     try:
                         # act returns False when nothing was done (the row changed meanwhile).
-                        if act(obj, form.cleaned_data | {"seen": _seen_value(request, obj.pk)}) is not False:
+                        if act(obj, form.cleaned_data | {"seen": seen_value(request, obj.pk)}) is not False:
                             done += 1
                     except reviewers.ReviewError as error:
                         self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
@@ -138,7 +138,7 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             # Sent back (a reason missing): still what the reviewer saw first, not what is now.
             "seen": [
-                (obj.pk, _seen_value(request, obj.pk) if "apply" in request.POST else seen(obj)) for obj in queryset
+                (obj.pk, seen_value(request, obj.pk) if "apply" in request.POST else seen(obj)) for obj in queryset
             ]
             if seen is not None
             else [],
@@ -161,7 +161,7 @@ class ReviewerScoped(KeysOnlySelection, admin.ModelAdmin):
         return True
 
 
-def _seen_value(request: HttpRequest, pk: object) -> int | None:
+def seen_value(request: HttpRequest, pk: object) -> int | None:
     """The `seen_<pk>` the intermediate page carried, if it is a number."""
     raw = request.POST.get(f"seen_{pk}", "")
     return int(raw) if SEEN.fullmatch(raw) else None

@@ -287,9 +287,17 @@ def _release_later(applicant_id: int, confirmed_at: datetime) -> None:
             enqueue_after_commit(review_declaration, pk)
 
 
-def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now: datetime | None = None) -> Decision:
+def approve_verdict(
+    declaration_id: int,
+    reviewer: User,
+    *,
+    note: str = "",
+    now: datetime | None = None,
+    seen_version: int | None = None,
+) -> Decision:
     """Decide a declaration waiting for a person with the colour its rules suggest. The change
-    names those rules (its `rules`, and its reason's first parts), as the machine's would."""
+    names those rules (its `rules`, and its reason's first parts), as the machine's would.
+    `seen_version`: the code's version on the list the reviewer approved from (see decide)."""
     suggested, fired = Declaration.objects.filter(pk=declaration_id).values_list(
         "suggested_colour", "verdict_rules"
     ).first() or ("", [])
@@ -300,7 +308,15 @@ def approve_verdict(declaration_id: int, reviewer: User, *, note: str = "", now:
     if note.strip():
         parts.append({"text": note.strip()})  # the reviewer's own words, as written
     reason = words(parts)  # in the reviewer's language, for the record; the person reads the parts
-    return decide(declaration_id, reviewer, colour=suggested, reason=reason, now=now, reason_parts=parts)
+    return decide(
+        declaration_id,
+        reviewer,
+        colour=suggested,
+        reason=reason,
+        now=now,
+        reason_parts=parts,
+        seen_version=seen_version,
+    )
 
 
 def override_colour(

@@ -114,6 +114,31 @@ def test_approve_verdict_action(client, reviewer, citizen, declare):
     assert ColourChange.objects.get().actor == reviewer
 
 
+def test_approving_from_a_list_shown_before_the_code_changed_does_nothing(client, reviewer, citizen, declare):
+    """The list carries each row's code version; the approval runs only if it is still so."""
+    waiting = declare(citizen, temperature=Decimal("39.0"), symptoms=["none"], contact="unsure")
+    client.force_login(reviewer)
+    code = code_of(citizen)
+    listed = client.get(reverse(QUEUE)).content.decode()
+    assert f'name="seen_{waiting.pk}" value="{code.version}"' in listed
+    # Meanwhile the authority records the person as a case: red.
+    change_colour(code.pk, Colour.RED, source=ColourChange.Source.AUTHORITY, reason="Confirmed case")
+    data = {"action": "approve_verdicts", "_selected_action": [waiting.pk], f"seen_{waiting.pk}": code.version}
+    page = client.post(reverse(QUEUE), data, follow=True).content.decode()
+    assert "The colour changed meanwhile: nothing was applied." in page
+    assert "1 approved" not in page
+    waiting.refresh_from_db()
+    assert waiting.status == waiting.Status.NEEDS_REVIEW
+    assert code_of(citizen).colour == Colour.RED
+    assert not ColourChange.objects.filter(actor=reviewer).exists()
+    # From the list as it is now: decided (yellow below red: a lowering, for a second reviewer).
+    data[f"seen_{waiting.pk}"] = code_of(citizen).version
+    page = client.post(reverse(QUEUE), data, follow=True).content.decode()
+    assert "1 approved" in page and "it waits for a second reviewer" in page
+    waiting.refresh_from_db()
+    assert waiting.status != waiting.Status.NEEDS_REVIEW
+
+
 TAMPERED = ["abc", "99999999999999999999", "1\x00", "-1"]
 
 
