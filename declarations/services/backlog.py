@@ -128,6 +128,8 @@ def review_confirmed(
         for pk in ids:
             reviewed += _review_one(pk)
         if len(ids) == batch:
+            if released and time.monotonic() >= ends:
+                return reviewed  # given back and out of time: a new turn (a confirmation, the wake) goes on
             continue  # more may wait
         if released:
             return reviewed

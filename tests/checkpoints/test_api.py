@@ -367,10 +367,7 @@ def test_a_retry_after_the_token_expired_gets_the_first_verdict(client, gate_key
     assert Scan.objects.count() == 1
 
 
-# serialized_rollback: the flush after it must give the migrations' rows back (with their ids)
-# for the transactional tests after it; without, the flush re-created the content types under
-# new ids, and the next serialized test's restore failed (seen with the browser tests left out).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_scan_is_committed_before_the_answer_leaves(client, gate_key, green_person):
     """The durable scan log: once a gate has its answer, another connection (a second web
     process, the authority's contact tracing) reads the scan: it is not left in an open

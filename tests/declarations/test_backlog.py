@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -109,6 +110,25 @@ def test_a_look_after_giving_the_turn_back_finds_what_was_confirmed_meanwhile(se
     monkeypatch.setattr(backlog, "release", confirmed_just_before)
     assert backlog.review_confirmed(0, 1, linger=0) == 2
     assert statuses([first, *late]) == [REVIEWED, REVIEWED]
+
+
+def test_a_turn_given_back_stops_at_its_time_even_with_work_left(settings, monkeypatch):
+    """After the give-back a new turn may be running (a confirmation took the key): the old
+    one ends at its time, whatever it finds, rather than race the new one without limit."""
+    settings.HC_REVIEW_TURNS = 1
+    first = confirmed_while_turns_run(1)[0]
+    late = []
+    give_back = backlog.release
+
+    def then_a_rush(key):
+        late.extend(confirm_one() for _ in range(3))
+        time.sleep(0.3)  # past the turn's time
+        give_back(key)
+
+    monkeypatch.setattr(backlog, "release", then_a_rush)
+    # Batches of one: the look after the give-back finds a full one, reviews it, then stops.
+    assert backlog.review_confirmed(0, 1, batch=1, linger=0, turn_seconds=0.2) == 2
+    assert statuses([first, *late]) == [REVIEWED, REVIEWED, CONFIRMED, CONFIRMED]
 
 
 def test_a_turn_past_its_time_passes_on_to_a_new_task_of_its_part(settings):

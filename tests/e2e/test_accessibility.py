@@ -56,7 +56,7 @@ def log_in(page: Page, username: str) -> None:
 
 
 @pytest.fixture
-def people(django_db_serialized_rollback, transactional_db, django_capture_on_commit_callbacks):
+def people(transactional_db, django_capture_on_commit_callbacks):
     """A citizen with a green code and a grandmother with a yellow one; checkpoint staff; the
     health authority."""
     citizen = factories.account(CITIZEN, password=helpers.PASSWORD)

@@ -54,7 +54,7 @@ def small_page(browser, live_server, browser_log, request):
 
 
 @pytest.fixture
-def mother(django_db_serialized_rollback, transactional_db, django_capture_on_commit_callbacks):
+def mother(transactional_db, django_capture_on_commit_callbacks):
     """A daughter's account holding her mother, whose code is red, with everything that can
     stand around the code: unread messages and a notice."""
     daughter = factories.account(DAUGHTER, password=helpers.PASSWORD)

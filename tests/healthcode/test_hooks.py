@@ -90,7 +90,7 @@ def test_a_broker_that_cannot_be_reached_holds_the_turn_a_few_seconds_only(
     assert RUNS == ["ran"]
 
 
-def test_functions_wired_to_a_fact_run_in_its_transaction(django_db_serialized_rollback, transactional_db, settings):
+def test_functions_wired_to_a_fact_run_in_its_transaction(transactional_db, settings):
     """Called in the caller's transaction, not one of their own (outside one: outside)."""
     settings.HC_SAME_TRANSACTION = {"probed": ["tests.healthcode.test_hooks.record"]}
     with transaction.atomic():

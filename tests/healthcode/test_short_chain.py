@@ -43,7 +43,7 @@ def scan_request(key: str, token: str, **extra):
 
 
 @pytest.fixture
-def gate(django_db_serialized_rollback, transactional_db):
+def gate(transactional_db):
     """A venue key and a green person. Transactional: the real handler closes the database
     connection between requests, as in production, which a test's transaction would not survive."""
     from checkpoints.services.keys import create_api_key
@@ -80,7 +80,7 @@ def test_a_scan_through_the_wsgi_application_skips_the_sites_middleware(gate):
     assert "Cookie" not in headers.get("Vary", "")
 
 
-def test_a_page_through_the_same_application_gets_the_sites_chain(django_db_serialized_rollback, transactional_db):
+def test_a_page_through_the_same_application_gets_the_sites_chain(transactional_db):
     status, headers, _body = call(HealthCodeWSGIHandler(), RequestFactory().get("/"))
     assert status == 200
     assert "Content-Security-Policy" in headers and headers["X-Frame-Options"] == "DENY"
