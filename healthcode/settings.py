@@ -328,8 +328,9 @@ HC_CITY_REFRESH_SECONDS = env_int("HC_CITY_REFRESH_SECONDS", 300, minimum=0, max
 # Celery worker's processes (Procfile: --concurrency 4): a turn lingers while people declare,
 # and the SMS sender, tracing and the sweeps need a process meanwhile.
 HC_REVIEW_TURNS = env_int("HC_REVIEW_TURNS", 2, minimum=1, maximum=64)
-# Milliseconds a turn that found work waits before it looks again (at most that much added to
-# a review's wait; meanwhile confirmations find the turn taken and send no message).
+# Milliseconds a turn whose look finds nothing waits, once, before it looks again and gives
+# the turn back (at most that much added to a review's wait; meanwhile confirmations find the
+# turn taken and send no message).
 HC_REVIEW_LINGER_MS = env_int("HC_REVIEW_LINGER_MS", 50, minimum=0, maximum=1000)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
