@@ -24,7 +24,7 @@ from checkpoints.views.keys import keys_document
 from checkpoints.views.present import page_body
 from family.masking import mask_name, mask_phone
 from healthcode import tokens
-from healthcode.masking import mask_numbers
+from healthcode.masking import mask_log_text
 
 MAX_UPLOAD = 500
 PAGE_USED = gettext_lazy("This page was already used for another scan. Scan the code again.")
@@ -70,7 +70,9 @@ def _scan_context(venue, *, direction: str, token: str = "", error: str = "") ->
     (the direction as one of the two, entry unless it says exit; the code only if it may be
     one: staff type or scan whatever a visitor shows, an ID or mobile number too)."""
     direction = Scan.Direction.EXIT if direction == Scan.Direction.EXIT else Scan.Direction.ENTRY
-    if not token.strip().startswith(f"{tokens.PREFIX}.") or mask_numbers(token) != token:
+    # A mobile or ID number standing on its own is not echoed; digits inside the code's parts
+    # (a key id of 8 hex letters may hold 7 digits in a row) are the code's.
+    if not token.strip().startswith(f"{tokens.PREFIX}.") or mask_log_text(token) != token:
         token = ""
     return {
         "venue": venue,

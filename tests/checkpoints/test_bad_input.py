@@ -53,6 +53,25 @@ def test_the_scanner_says_what_is_wrong_and_keeps_the_code(staff_client, venue, 
     assert not Scan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("{prefix}.d4850447.{rest}", True),  # a key id with 7 digits in a row: the code's own (was dropped)
+        ("{prefix}.{kid}.{rest} 13812345678", False),  # a mobile number after it
+        ("{prefix}.41010519500101123X", False),  # an ID number typed after the prefix
+    ],
+)
+def test_the_scanner_keeps_a_code_but_never_a_number_typed_into_it(staff_client, venue, green_person, typed, kept):
+    prefix, kid, rest = token_for(green_person).split(".", 2)
+    token = typed.format(prefix=prefix, kid=kid, rest=rest)
+    response = post(
+        staff_client, reverse("checkpoint-verify", args=[venue.pk]), {"token": token, "direction": "exit", "nonce": "x"}
+    )
+    assert response.status_code == 400
+    assert (f">{token}</textarea>" in response.text) is kept
+    assert "13812345678" not in response.text and "41010519500101123X" not in response.text
+
+
 @pytest.mark.parametrize("endpoint", ["checkpoint-verify", "checkpoint-upload"])
 def test_no_json_body_is_a_server_error(staff_client, venue, green_person, endpoint):
     url = reverse(endpoint, args=[venue.pk])
