@@ -114,13 +114,7 @@ def deliver_with_change(change: ColourChange) -> InboxMessage | None:
     "colour_changed"): the message to the account that holds the code, its SMS waiting; the
     sender is enqueued after commit unless one is waiting. Two statements, both compiled once
     per process: the holder, the insert. None when no one holds the code."""
-    applicant = _holder_query.first(code_id=change.code_id)
-    if applicant is None:
-        return None
-    message = _message_for(change, applicant)
-    insert(message)  # an INSERT built once per process (healthcode/writes.py)
-    enqueue_once_after_commit(SENDER_TASK, SENDER_KEY)
-    return message
+    return _deliver_within(change.code_id, lambda applicant: _message_for(change, applicant))
 
 
 def deliver_with_extension(extension: ColourExtension) -> InboxMessage | None:
@@ -130,21 +124,17 @@ def deliver_with_extension(extension: ColourExtension) -> InboxMessage | None:
 
     Unlike changes, extensions were never written without their message: the sweep looks for
     none (it sends their waiting SMS as any other's)."""
-    applicant = _holder_query.first(code_id=extension.code_id)
+    return _deliver_within(
+        extension.code_id,
+        lambda applicant: _message(applicant, extension, extension.colour, extension.colour, extension=extension),
+    )
+
+
+def _deliver_within(code_id: int, message_for) -> InboxMessage | None:
+    applicant = _holder_query.first(code_id=code_id)
     if applicant is None:
         return None
-    message = InboxMessage(
-        account_id=applicant.account_id,
-        applicant=applicant,
-        extension=extension,
-        person_name=mask_name(applicant.name),
-        relationship=applicant.relationship,
-        from_colour=extension.colour,
-        to_colour=extension.colour,
-        reason=extension.reason,
-        created=extension.created,
-        sms_state=InboxMessage.SmsState.PENDING,
-    )
+    message = message_for(applicant)
     insert(message)  # an INSERT built once per process (healthcode/writes.py)
     enqueue_once_after_commit(SENDER_TASK, SENDER_KEY)
     return message
@@ -189,17 +179,22 @@ def _create_once(message: InboxMessage) -> tuple[InboxMessage, bool]:
 
 
 def _message_for(change: ColourChange, applicant: Applicant) -> InboxMessage:
+    return _message(applicant, change, change.from_colour, change.to_colour, change=change)
+
+
+def _message(applicant: Applicant, told, from_colour: str, to_colour: str, **about) -> InboxMessage:
+    """The message about `told` (a colour change or an extension: `about` names which)."""
     return InboxMessage(
         account_id=applicant.account_id,
         applicant=applicant,
-        change=change,
         person_name=mask_name(applicant.name),
         relationship=applicant.relationship,
-        from_colour=change.from_colour,
-        to_colour=change.to_colour,
-        reason=change.reason,
-        created=change.created,
+        from_colour=from_colour,
+        to_colour=to_colour,
+        reason=told.reason,
+        created=told.created,
         sms_state=InboxMessage.SmsState.PENDING,
+        **about,
     )
 
 

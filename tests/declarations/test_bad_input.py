@@ -10,27 +10,12 @@ from django.urls import reverse
 
 from declarations import services
 from declarations.models import Appeal, CheckIn, Declaration
+from declarations.services import DECLARED_FIELDS
 from family.services import self_applicant
 from tests import factories
 from tests.bad_input import ID_NOT_THERE, VALUES, post, rolled_back, shows, variants
 
-DECLARATION_FIELDS = [
-    "form_token",
-    "city",
-    "name",
-    "id_number",
-    "phone",
-    "district",
-    "street_address",
-    "temperature",
-    "symptoms",
-    "travel",
-    "travel_area",
-    "contact",
-    "commitment_truthful",
-    "commitment_consent",
-    "relationship",
-]
+DECLARATION_FIELDS = ["form_token", *DECLARED_FIELDS, "relationship"]
 
 
 @pytest.fixture
