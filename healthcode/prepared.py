@@ -70,10 +70,31 @@ class Prepared:
         return (sql, list(params), slots, compiler, klass_info["model"], start, end, init_list, populators, converters)
 
     def first(self, using: str = "default", **values: Any) -> Model | None:
+        rows = self._run(using, values, many=False)
+        return self._model(rows[0], using) if rows else None
+
+    def all(self, using: str = "default", **values: Any) -> list[Model]:
+        """Every row, as `list(queryset)` would give them."""
+        return [self._model(row, using) for row in self._run(using, values, many=True)]
+
+    def _run(self, using: str, values: dict[str, Any], *, many: bool) -> list[tuple]:
         if any(type(value) is int and not BIGINT_MIN <= value <= BIGINT_MAX for value in values.values()):
             # No key is that large (an address like /code/99999999999999999999/): no row, as
             # Django's own lookups answer; the database would refuse the value (a server error).
-            return None
+            return []
+        compiled = self._compiled_for(using)
+        sql, params, slots = compiled[0], list(compiled[1]), compiled[2]
+        connection = connections[using]
+        for position, name, as_text in slots:
+            params[position] = _as_text(values[name], connection) if as_text else values[name]
+        with connection.cursor() as cursor:
+            statements.execute(cursor, sql, params)  # prepared on the server, once per connection
+            if many:
+                return cursor.fetchall()
+            row = cursor.fetchone()
+            return [] if row is None else [row]
+
+    def _compiled_for(self, using: str) -> tuple:
         # Per thread: the compiler holds the thread's connection (a gthread worker has several).
         key = f"{using}:{threading.get_ident()}"
         compiled = self._compiled.get(key)
@@ -81,18 +102,15 @@ class Prepared:
             with self._lock:
                 compiled = self._compiled.get(key) or self._compile(using)
                 self._compiled[key] = compiled
-        sql, params, slots, compiler, model, start, end, init_list, populators, converters = compiled
-        params = list(params)
-        connection = connections[using]
-        for position, name, as_text in slots:
-            params[position] = _as_text(values[name], connection) if as_text else values[name]
-        with connection.cursor() as cursor:
-            statements.execute(cursor, sql, params)  # prepared on the server, once per connection
-            row = cursor.fetchone()
-        if row is None:
-            return None
+        return compiled
+
+    def _model(self, row: tuple, using: str) -> Model:
+        _sql, _params, _slots, compiler, model, start, end, init_list, populators, converters = self._compiled_for(
+            using
+        )
         if converters:  # as compiler.apply_converters does
             row = list(row)
+            connection = connections[using]
             for position, (functions, expression) in converters:
                 value = row[position]
                 for convert in functions:

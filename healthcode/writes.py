@@ -13,6 +13,7 @@ statements.py). Only for values the caller set: no expressions, no database defa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections
 from django.db.models import Model
@@ -20,6 +21,7 @@ from django.db.models import Model
 from healthcode.db.postgresql import statements
 
 _update_sql: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list]] = {}
+_update_many_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
 _insert_sql: dict[tuple[type[Model], str], tuple[str, list, bool]] = {}
 
 
@@ -39,6 +41,33 @@ def update_fields(instance: Model, names: Sequence[str], using: str = "default")
     sql, fields = built
     params = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
     params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        statements.execute(cursor, sql, params)
+        return cursor.rowcount
+
+
+def update_many(model: type[Model], pks: Sequence[int], values: dict[str, Any], using: str = "default") -> int:
+    """Write the same `values` (field name -> value) to the rows `pks`, in one statement;
+    returns the number of rows written. On Postgres the keys go as one array, so the
+    statement is the same whatever their number and is prepared once."""
+    connection = connections[using]
+    names = tuple(values)
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    array = connection.vendor == "postgresql"
+    key = (model, names, using)
+    sql = _update_many_sql.get(key) if array else None
+    if sql is None:
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        keys = "= ANY(%s)" if array else f"IN ({', '.join(['%s'] * len(pks))})"
+        # Names from the model's metadata, quoted; every value is a parameter.
+        sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(pk.column)} {keys}"  # noqa: S608
+        if array:
+            _update_many_sql[key] = sql
+    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    prepared_keys = [pk.get_db_prep_value(value, connection) for value in pks]
+    params += [prepared_keys] if array else prepared_keys
     with connection.cursor() as cursor:
         statements.execute(cursor, sql, params)
         return cursor.rowcount

@@ -3,10 +3,11 @@
 A confirmation enqueues no review of its own: it takes its part's turn if nobody holds it
 (healthcode.hooks.enqueue_once_after_commit: one small Redis command when the turn is taken
 already) and the turn's task works through every declaration of its part waiting, oldest
-first, each reviewed alone in its own transaction (`review.review`: every guarantee of a
-review stays its own). The declarations are in HC_REVIEW_TURNS parts by their id (the
-remainder of the id divided by it), one turn per part at a time, so that turns run side by
-side on the worker's processes and never take the same declaration. The message carries the
+first, a look at a time reviewed together in one transaction (services/together.py: each
+judged as `review.review` judges one; a look that fails is reviewed one by one). The
+declarations are in HC_REVIEW_TURNS parts by their id (the remainder of the id divided by
+it), one turn per part at a time, so that turns run side by side on the worker's processes
+and never take the same declaration. The message carries the
 number of parts it was sent for, so a turn sent before HC_REVIEW_TURNS changed still reviews
 the declarations it was sent for. Under a station morning's peak a turn reviews hundreds of
 declarations, where a task per declaration cost the worker more than the review itself and
@@ -33,11 +34,13 @@ What comes back when something fails, as for the SMS sender (family.services.inb
   then the next confirmation of the part, or beat's `wake_stalled` (HC_SWEEP_EVERY_SECONDS),
   starts a new turn, which reviews what the dead one left. The sweeper (review.sweep_stuck,
   five minutes) is the last resort.
-- A declaration whose review raises, or that it leaves confirmed (a person without a code),
-  is the sweeper's from then on (one attempt counted, one task of its own later, a reviewer
-  after HC_SWEEP_MAX): turns take only declarations the sweeper never touched, so one that
-  cannot be reviewed does not stop the rest, nor is it tried again by every turn. A database
-  error is tried once more first (a deadlock); with the connection lost, the task retries.
+- A look that fails (a declaration whose review raises) is reviewed one by one; a declaration
+  whose review raises is the sweeper's from then on (one attempt counted, one task of its own
+  later, a reviewer after HC_SWEEP_MAX): turns take only declarations the sweeper never
+  touched, so one that cannot be reviewed does not stop the rest, nor is it tried again by
+  every turn. A database error is tried once more first (a deadlock); with the connection
+  lost, the task retries. A person without a code (nothing could colour it) is never looked
+  at by a turn: the sweeper finds it.
 """
 
 from __future__ import annotations
@@ -49,12 +52,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import F, Value
-from django.db.models.functions import Mod
+from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from declarations.models import Declaration
+from declarations.services import together
 from declarations.services.review import review
 from healthcode.hooks import enqueue_once, enqueue_once_after_commit, release
 
@@ -88,15 +91,12 @@ def after_confirm(declaration_id: int) -> None:
 
 
 def waiting(part: int, turns: int, batch: int = BATCH, *, before: datetime | None = None) -> list[int]:
-    """Up to `batch` confirmed declarations of a part, oldest first (the index on status and
-    confirmation time), leaving out those the sweeper handles; with `before`, only those
-    confirmed before it."""
-    rows = Declaration.objects.alias(part=Mod("pk", Value(turns))).filter(
-        status=Declaration.Status.CONFIRMED, sweeps=0, part=part
-    )
+    """Up to `batch` of a part's declarations waiting for a turn, oldest first
+    (together.waiting); with `before`, only those confirmed before it."""
+    rows = together.waiting(part, turns)
     if before is not None:
         rows = rows.filter(confirmed_at__lt=before)
-    return list(rows.order_by("confirmed_at", "pk").values_list("pk", flat=True)[:batch])
+    return list(rows.values_list("pk", flat=True)[:batch])
 
 
 def review_confirmed(
@@ -124,16 +124,15 @@ def review_confirmed(
             if time.monotonic() >= ends:
                 turn_task.delay(part, turns)  # the turn passes on, still taken
                 return reviewed
-        ids = waiting(part, turns, batch)
-        for pk in ids:
-            reviewed += _review_one(pk)
-        if len(ids) == batch:
+        found, done = _look(part, turns, batch)
+        reviewed += done
+        if found == batch:
             if released and time.monotonic() >= ends:
                 return reviewed  # given back and out of time: a new turn (a confirmation, the wake) goes on
             continue  # more may wait
         if released:
             return reviewed
-        if ids:
+        if found:
             lingered = False  # people are declaring: look again at once
             continue
         if linger and not lingered:
@@ -162,6 +161,24 @@ def wake_stalled(*, now: datetime | None = None) -> list[int]:
         ):
             woken.append(part)
     return woken
+
+
+def _look(part: int, turns: int, batch: int) -> tuple[int, int]:
+    """One look: the part's oldest waiting declarations reviewed together
+    (services/together.py); when that fails, one by one, so that a declaration's failure
+    costs only its own review. Returns how many the look found and how many it reviewed."""
+    try:
+        found, reviewed, _later = together.look(part, turns, batch)
+    except RETRIED:
+        if not connection.is_usable():
+            raise  # the database is away: the task retries the turn
+        log.warning("a look of part %d/%d failed in the database; reviewing one by one", part, turns)
+    except Exception:  # one declaration's failure is not the look's: found one by one
+        log.warning("a look of part %d/%d failed; reviewing one by one", part, turns, exc_info=True)
+    else:
+        return found, len(reviewed)
+    ids = waiting(part, turns, batch)
+    return len(ids), sum(_review_one(pk) for pk in ids)
 
 
 def _review_one(pk: int) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,13 +158,11 @@ def reason_parts(verdict: rules.Verdict, events: Iterable[HealthEvent] = ()) -> 
     return parts or [{"code": rules.NO_RULE}]
 
 
-def _locked_declaration(pk: int, since: datetime, now: datetime):
-    # The declaration and its person's code, both locked (the state machine's rows), with the
-    # city, and whether any health event about the person falls between `since` and `now`
-    # (usually none: then `live_events` is not asked). The person's own fields stay behind.
-    # By primary key alone, the status checked by the caller: with `status = 'confirmed'` in
-    # the WHERE, Postgres chose the status index whenever its statistics counted few confirmed
-    # declarations, and scanned the whole backlog for each review (bench/README.md, session 6).
+def locked_with_code(since: datetime, now: datetime) -> QuerySet[Declaration]:
+    """Declarations with their person's code, both locked (the state machine's rows), with the
+    city, and whether any health event about the person falls between `since` and `now`
+    (usually none: then `live_events` is not asked): what `judge` reads. The person's own
+    fields stay behind. A declaration whose person has no code is not among them."""
     events = HealthEvent.objects.filter(
         Q(applicant_id=OuterRef("applicant_id")) | Q(id_number=OuterRef("id_number")),
         occurred_at__gte=since,
@@ -175,9 +173,15 @@ def _locked_declaration(pk: int, since: datetime, now: datetime):
         .select_related("city", "applicant__health_code")
         .defer("applicant__name", "applicant__id_number", "applicant__phone")
         .annotate(has_events=Exists(events))
-        .filter(pk=pk, applicant__health_code__isnull=False)
-        .order_by()
+        .filter(applicant__health_code__isnull=False)
     )
+
+
+def _locked_declaration(pk: int, since: datetime, now: datetime) -> QuerySet[Declaration]:
+    # By primary key alone, the status checked by the caller: with `status = 'confirmed'` in
+    # the WHERE, Postgres chose the status index whenever its statistics counted few confirmed
+    # declarations, and scanned the whole backlog for each review (bench/README.md, session 6).
+    return locked_with_code(since, now).filter(pk=pk).order_by()
 
 
 def _waiting_severity(declaration: Declaration, now: datetime) -> int:
@@ -255,34 +259,41 @@ def review(declaration_id: int, *, now: datetime | None = None) -> Declaration |
         declaration = _declaration_query.first(pk=declaration_id, since=now - LOOKBACK, now=now)
         if declaration is None or declaration.status != Declaration.Status.CONFIRMED:
             return None
-        code = declaration.applicant.health_code
-        code_id = code.pk
-        events = []
-        if declaration.has_events:
-            events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
-        verdict = rules.evaluate(facts_for(declaration, areas=areas_in_force.in_force(now), events=events))
-        declaration.verdict_colour = verdict.colour
-        declaration.verdict_rules = verdict.rule_codes
-        declaration.suggested_colour = verdict.suggested or ""
-        declaration.area_level = verdict.area_level
-        declaration.reviewed_at = now
-        if verdict.manual_review:
-            declaration.status = Declaration.Status.NEEDS_REVIEW
-            declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
-        elif code.colour == Colour.PENDING and _waiting_severity(declaration, now) > SEVERITY[verdict.colour]:
-            # An earlier declaration waits for a reviewer who may find it yellow or red: a milder
-            # one declared meanwhile must not colour the code first (it made a pending code green
-            # until the reviewer came: session 10's audit). It waits with the earlier one; a
-            # declaration as severe or more is applied at once, as raising is always safe.
-            declaration.status = Declaration.Status.NEEDS_REVIEW
-            declaration.review_note = str(WAITS_WITH_EARLIER)
-        else:
-            declaration.status = Declaration.Status.REVIEWED
-            _, declaration.review_note = raise_colour(
-                code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events, locked=code
-            )
+        judge(declaration, areas_in_force.in_force(now), now)
         update_fields(declaration, REVIEWED_FIELDS)  # built once per process (healthcode/writes.py)
         return declaration
+
+
+def judge(declaration: Declaration, areas: tuple[rules.Area, ...], now: datetime) -> None:
+    """The review of a confirmed declaration read with its code, both locked in the caller's
+    transaction (`has_events` annotated as `_locked_declaration` does): the verdict and the
+    status set on `declaration` (the caller writes REVIEWED_FIELDS), the colour raised."""
+    code = declaration.applicant.health_code
+    code_id = code.pk
+    events = []
+    if declaration.has_events:
+        events = live_events(declaration.applicant_id, declaration.id_number, now, code_id=code_id)
+    verdict = rules.evaluate(facts_for(declaration, areas=areas, events=events))
+    declaration.verdict_colour = verdict.colour
+    declaration.verdict_rules = verdict.rule_codes
+    declaration.suggested_colour = verdict.suggested or ""
+    declaration.area_level = verdict.area_level
+    declaration.reviewed_at = now
+    if verdict.manual_review:
+        declaration.status = Declaration.Status.NEEDS_REVIEW
+        declaration.review_note = " ".join(str(reason) for reason in verdict.manual_reasons)
+    elif code.colour == Colour.PENDING and _waiting_severity(declaration, now) > SEVERITY[verdict.colour]:
+        # An earlier declaration waits for a reviewer who may find it yellow or red: a milder
+        # one declared meanwhile must not colour the code first (it made a pending code green
+        # until the reviewer came: session 10's audit). It waits with the earlier one; a
+        # declaration as severe or more is applied at once, as raising is always safe.
+        declaration.status = Declaration.Status.NEEDS_REVIEW
+        declaration.review_note = str(WAITS_WITH_EARLIER)
+    else:
+        declaration.status = Declaration.Status.REVIEWED
+        _, declaration.review_note = raise_colour(
+            code_id, verdict, source=ColourChange.Source.REVIEW, now=now, events=events, locked=code
+        )
 
 
 def reassess_person(applicant_id: int, *, now: datetime | None = None) -> ColourChange | None:

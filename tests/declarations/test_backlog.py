@@ -192,15 +192,17 @@ def test_a_declaration_that_cannot_be_reviewed_goes_to_the_sweeper_and_the_turn_
     assert sweep_stuck(now=timezone.now() + timedelta(minutes=6)) == [broken.pk]
 
 
-def test_a_declaration_the_review_leaves_confirmed_does_not_hold_the_turn(settings):
-    """A person whose code is gone: the review does nothing, the declaration stays confirmed.
-    The turn hands it to the sweeper and ends (it looked at it again and again, forever)."""
+def test_a_declaration_no_turn_can_review_does_not_hold_the_turn(settings):
+    """A person whose code is gone: no review can colour it. Turns do not look at it (a look
+    full of them would hide everyone behind), nor does beat wake a part for it; the sweeper
+    finds it after its period (it looped forever in a turn, once)."""
     settings.HC_REVIEW_TURNS = 1
     orphan, other = confirmed_while_turns_run(2)
     Applicant.objects.filter(pk=orphan.applicant_id).update(health_code=None)
     assert backlog.review_confirmed(0, 1, linger=0) == 1
     assert statuses([orphan, other]) == [CONFIRMED, REVIEWED]
-    assert Declaration.objects.get(pk=orphan.pk).sweeps == 1
+    assert backlog.wake_stalled(now=timezone.now() + timedelta(minutes=1)) == []
+    assert sweep_stuck(now=timezone.now() + timedelta(minutes=6)) == [orphan.pk]
 
 
 def test_beat_wakes_a_part_whose_declarations_wait_too_long(settings):

@@ -1,0 +1,112 @@
+"""A turn's look: the oldest declarations of its part waiting, reviewed together in one
+transaction (services/backlog.py).
+
+Each is judged exactly as `review.review` judges one (`review.judge`: the same rules, the
+same colour raised with its history row and message), so the people's codes and what they
+read do not depend on which way it ran. What is shared is the database's and the worker's
+work: one statement, compiled once per process and prepared on the server, finds the look's
+declarations and locks them with their people's codes in the order of the codes (two turns,
+or a turn and a single review, lock a code they share in the same order: they wait for each
+other, never deadlock); one UPDATE writes every declaration with the same outcome (under a
+station morning nearly all: green, nothing new); one commit. Reviewed one by one, each cost
+four statements, a commit and half a millisecond of compiling them (bench/README.md,
+session 14).
+
+A person's later declaration in the same look waits for the next look, which sees what the
+earlier one's review wrote (a declaration sent to a reviewer, say), as it would one by one.
+If anything in the look fails, nothing of it is written: the caller reviews the declarations
+one by one, where a failure costs only its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BigIntegerField, QuerySet, Value
+from django.db.models.functions import Mod
+from django.utils import timezone, translation
+
+from declarations.models import Declaration
+from declarations.services.areas import areas_in_force
+from declarations.services.review import LOOKBACK, REVIEWED_FIELDS, judge, locked_with_code
+from healthcode.prepared import STAND_IN_EARLIER, STAND_IN_ID, STAND_IN_TIME, Prepared
+from healthcode.writes import update_many
+
+STAND_IN_PARTS = STAND_IN_ID - 1
+
+
+def waiting(part: int, turns: int) -> QuerySet[Declaration]:
+    """The confirmed declarations of a part that turns review (those the sweeper has touched
+    are its own), oldest first, through the index on status and confirmation time. A
+    declaration whose person has no code is not among them: nothing could review it, and a
+    look full of them would hide the rest; the sweeper finds it."""
+    return (
+        Declaration.objects.alias(part=Mod("pk", Value(turns), output_field=BigIntegerField()))
+        .filter(status=Declaration.Status.CONFIRMED, sweeps=0, part=part, applicant__health_code__isnull=False)
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def _look(part: int, turns: int, since: datetime, now: datetime, *, batch: int) -> QuerySet[Declaration]:
+    # The oldest `batch` waiting, locked with their codes in the codes' order. No status in
+    # the outer WHERE (the caller checks it): a declaration reviewed meanwhile comes back
+    # with its new status, and the plan stays the subquery's index scan then primary keys.
+    oldest = waiting(part, turns).values("pk")[:batch]
+    return locked_with_code(since, now).filter(pk__in=oldest).order_by("applicant__health_code_id", "pk")
+
+
+# Compiled once per process and look size (healthcode/prepared.py): building and compiling
+# the two statements of a look cost 3 ms of the worker's CPU, more than reviewing a look of
+# a few declarations (bench/README.md, session 14).
+_looks: dict[int, Prepared] = {}
+
+
+def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> tuple[int, list[int], list[int]]:
+    """Review up to `batch` of a part's waiting declarations, oldest first, in one
+    transaction. Returns how many the look found, those it reviewed, and those left for the
+    next look (a person's later declaration in the same look)."""
+    now = now or timezone.now()
+    prepared = _looks.get(batch)
+    if prepared is None:
+        prepared = _looks[batch] = Prepared(
+            lambda **values: _look(**values, batch=batch),
+            part=STAND_IN_ID,
+            turns=STAND_IN_PARTS,
+            since=STAND_IN_EARLIER,
+            now=STAND_IN_TIME,
+        )
+    reviewed: list[int] = []
+    later: list[int] = []
+    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        found = prepared.all(part=part, turns=turns, since=now - LOOKBACK, now=now)
+        areas = areas_in_force.in_force(now) if found else ()
+        people: set[int] = set()
+        # Judged in the order people confirmed: a person's earlier declaration first.
+        for declaration in sorted(found, key=lambda declaration: (declaration.confirmed_at, declaration.pk)):
+            if declaration.status != Declaration.Status.CONFIRMED:
+                continue
+            if declaration.applicant_id in people:
+                later.append(declaration.pk)
+                continue
+            people.add(declaration.applicant_id)
+            judge(declaration, areas, now)
+            outcomes[tuple(_hashable(getattr(declaration, name)) for name in REVIEWED_FIELDS)].append(declaration.pk)
+            reviewed.append(declaration.pk)
+        for outcome, pks in outcomes.items():
+            update_many(
+                Declaration, pks, {name: _stored(value) for name, value in zip(REVIEWED_FIELDS, outcome, strict=True)}
+            )
+    return len(found), reviewed, later
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _stored(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
