@@ -22,9 +22,10 @@ RELIABLE = RELIABLE_BASE | {"autoretry_for": (*RELIABLE_BASE["autoretry_for"], B
 @shared_task(bind=True, **RELIABLE)
 def review_confirmed(self, part: int, turns: int) -> None:
     """After a confirmation, unless its part's turn is running already
-    (declarations.services.backlog): the part's confirmed declarations, oldest first, each
-    reviewed alone. Run eagerly (no broker: inside the person's request), it does not linger,
-    and a failure gives the turn back (nothing retries it there)."""
+    (declarations.services.backlog): the part's confirmed declarations, oldest first, a look
+    at a time (declarations.services.together). Run eagerly (no broker: inside the person's
+    request), it does not linger, and a failure gives the turn back (nothing retries it
+    there)."""
     eager = self.request.is_eager
     try:
         backlog.review_confirmed(part, turns, linger=0 if eager else None)

@@ -34,13 +34,14 @@ What comes back when something fails, as for the SMS sender (family.services.inb
   then the next confirmation of the part, or beat's `wake_stalled` (HC_SWEEP_EVERY_SECONDS),
   starts a new turn, which reviews what the dead one left. The sweeper (review.sweep_stuck,
   five minutes) is the last resort.
-- A look that fails (a declaration whose review raises) is reviewed one by one; a declaration
-  whose review raises is the sweeper's from then on (one attempt counted, one task of its own
-  later, a reviewer after HC_SWEEP_MAX): turns take only declarations the sweeper never
-  touched, so one that cannot be reviewed does not stop the rest, nor is it tried again by
-  every turn. A database error is tried once more first (a deadlock); with the connection
-  lost, the task retries. A person without a code (nothing could colour it) is never looked
-  at by a turn: the sweeper finds it.
+- A look that fails (a declaration whose review raises) is reviewed one by one; a
+  declaration whose review raises is the sweeper's from then on (one attempt counted, one
+  task of its own later, a reviewer after HC_SWEEP_MAX): turns take only declarations the
+  sweeper never touched, so one that cannot be reviewed does not stop the rest, nor is it
+  tried again by every turn. A look's database error (a deadlock) sends it one by one, where
+  a declaration's is tried once more; with the connection lost, the task retries. A person
+  without a code (nothing could colour it) is never looked at by a turn: the sweeper finds
+  it.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def _look(part: int, turns: int, batch: int) -> tuple[int, int]:
     (services/together.py); when that fails, one by one, so that a declaration's failure
     costs only its own review. Returns how many the look found and how many it reviewed."""
     try:
-        found, reviewed, _later = together.look(part, turns, batch)
+        found, reviewed = together.look(part, turns, batch)
     except RETRIED:
         if not connection.is_usable():
             raise  # the database is away: the task retries the turn
@@ -183,7 +184,8 @@ def _look(part: int, turns: int, batch: int) -> tuple[int, int]:
 
 def _review_one(pk: int) -> int:
     """Review one declaration of the turn; 1 if this turn reviewed it. A failure, or a
-    declaration left confirmed, goes to the sweeper; the turn goes on."""
+    declaration left confirmed (its code removed meanwhile), goes to the sweeper; the turn
+    goes on."""
     try:
         try:
             done = review(pk)
@@ -202,7 +204,7 @@ def _review_one(pk: int) -> int:
         _hand_to_sweeper(pk)
         return 0
     if done is None:
-        _hand_to_sweeper(pk)  # left confirmed (no code): not again in every look; else a no-op
+        _hand_to_sweeper(pk)  # left confirmed: not again in every look; else a no-op
         return 0
     return 1
 

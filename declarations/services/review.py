@@ -2,9 +2,9 @@
 the authority learns something later (a health event, a risk area raised).
 
 The machine only ever raises a colour, or keeps it: daily check-ins and reviewers (with a
-second reviewer's approval) lower it. Every function here takes ids, is idempotent and is
-safe to run twice or concurrently: the state machine lives in the database rows, moved by
-compare-and-set updates.
+second reviewer's approval) lower it. Every function a task calls here takes ids, is
+idempotent and is safe to run twice or concurrently: the state machine lives in the database
+rows, moved by compare-and-set updates.
 """
 
 from __future__ import annotations

@@ -5,17 +5,22 @@ Each is judged exactly as `review.review` judges one (`review.judge`: the same r
 same colour raised with its history row and message), so the people's codes and what they
 read do not depend on which way it ran. What is shared is the database's and the worker's
 work: one statement, compiled once per process and prepared on the server, finds the look's
-declarations and locks them with their people's codes in the order of the codes (two turns,
-or a turn and a single review, lock a code they share in the same order: they wait for each
-other, never deadlock); one UPDATE writes every declaration with the same outcome (under a
-station morning nearly all: green, nothing new); one commit. Reviewed one by one, each cost
-four statements, a commit and half a millisecond of compiling them (bench/README.md,
-session 14).
+declarations and locks each with its person's code, as a single review does, in the order of
+the codes; one UPDATE writes every declaration with the same outcome (under a station
+morning nearly all: green, nothing new); one commit. Reviewed one by one, each cost four
+statements, a commit and half a millisecond of compiling them (bench/README.md, session 14).
 
-A person's later declaration in the same look waits for the next look, which sees what the
-earlier one's review wrote (a declaration sent to a reviewer, say), as it would one by one.
-If anything in the look fails, nothing of it is written: the caller reviews the declarations
-one by one, where a failure costs only its own.
+A look takes a person's oldest waiting declaration only: their next one waits for the next
+look, which sees what the earlier one's review wrote (a declaration sent to a reviewer, say),
+as it would one by one. So a look never holds a code twice: it cannot wait for a declaration
+of a code it holds, which a single review of that declaration would hold while waiting for
+the code. Two looks, or a look and a single review, lock codes in the same order and wait
+for each other. A deadlock with another path (a family member removed while their
+declaration is reviewed: the code locked first) is broken by Postgres, as it was for a
+single review: the look is then reviewed one by one.
+
+If anything in the look fails, nothing of it is written (no history row, message or SMS):
+the caller reviews the declarations one by one, where a failure costs only its own.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, QuerySet, Value
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Mod
 from django.utils import timezone, translation
 
@@ -41,12 +46,20 @@ STAND_IN_PARTS = STAND_IN_ID - 1
 
 def waiting(part: int, turns: int) -> QuerySet[Declaration]:
     """The confirmed declarations of a part that turns review (those the sweeper has touched
-    are its own), oldest first, through the index on status and confirmation time. A
-    declaration whose person has no code is not among them: nothing could review it, and a
-    look full of them would hide the rest; the sweeper finds it."""
+    are its own), oldest first, through the index on status and confirmation time; of a
+    person, only the oldest waiting in any part (their next one waits for its review, which
+    it may depend on, and a look never holds a code twice). A declaration whose person has
+    no code is not among them: nothing could review it, and a look full of them would hide
+    the rest; the sweeper finds it."""
+    confirmed = Q(status=Declaration.Status.CONFIRMED, sweeps=0)
+    earlier = Declaration.objects.filter(
+        confirmed,
+        Q(confirmed_at__lt=OuterRef("confirmed_at")) | Q(confirmed_at=OuterRef("confirmed_at"), pk__lt=OuterRef("pk")),
+        applicant_id=OuterRef("applicant_id"),
+    )
     return (
         Declaration.objects.alias(part=Mod("pk", Value(turns), output_field=BigIntegerField()))
-        .filter(status=Declaration.Status.CONFIRMED, sweeps=0, part=part, applicant__health_code__isnull=False)
+        .filter(confirmed, ~Exists(earlier), part=part, applicant__health_code__isnull=False)
         .order_by("confirmed_at", "pk")
     )
 
@@ -65,11 +78,10 @@ def _look(part: int, turns: int, since: datetime, now: datetime, *, batch: int) 
 _looks: dict[int, Prepared] = {}
 
 
-def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> tuple[int, list[int], list[int]]:
+def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> tuple[int, list[int]]:
     """Review up to `batch` of a part's waiting declarations, oldest first, in one
-    transaction. Returns how many the look found, those it reviewed, and those left for the
-    next look (a person's later declaration in the same look)."""
-    now = now or timezone.now()
+    transaction. Returns how many the look found and those it reviewed. `now`: the review's
+    time (else the time the look's locks are held)."""
     prepared = _looks.get(batch)
     if prepared is None:
         prepared = _looks[batch] = Prepared(
@@ -80,20 +92,17 @@ def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> t
             now=STAND_IN_TIME,
         )
     reviewed: list[int] = []
-    later: list[int] = []
     outcomes: dict[tuple, list[int]] = defaultdict(list)
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        found = prepared.all(part=part, turns=turns, since=now - LOOKBACK, now=now)
+        asked = now or timezone.now()
+        found = prepared.all(part=part, turns=turns, since=asked - LOOKBACK, now=asked)
+        # The time written on the verdicts and colour changes: after the locks, so that a
+        # change another transaction made while the look waited for a code stays the earlier.
+        now = now or timezone.now()
         areas = areas_in_force.in_force(now) if found else ()
-        people: set[int] = set()
-        # Judged in the order people confirmed: a person's earlier declaration first.
-        for declaration in sorted(found, key=lambda declaration: (declaration.confirmed_at, declaration.pk)):
+        for declaration in found:  # one per person (waiting): their order does not matter
             if declaration.status != Declaration.Status.CONFIRMED:
-                continue
-            if declaration.applicant_id in people:
-                later.append(declaration.pk)
-                continue
-            people.add(declaration.applicant_id)
+                continue  # reviewed while the look waited for its lock
             judge(declaration, areas, now)
             outcomes[tuple(_hashable(getattr(declaration, name)) for name in REVIEWED_FIELDS)].append(declaration.pk)
             reviewed.append(declaration.pk)
@@ -101,7 +110,7 @@ def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> t
             update_many(
                 Declaration, pks, {name: _stored(value) for name, value in zip(REVIEWED_FIELDS, outcome, strict=True)}
             )
-    return len(found), reviewed, later
+    return len(found), reviewed
 
 
 def _hashable(value: Any) -> Any:

@@ -119,3 +119,36 @@ def test_twenty_simultaneous_checkins_make_one_row(postgres):
     )
     assert outcomes == Counter({"ok": 1, "no-op": THREADS - 1})
     assert CheckIn.objects.count() == 1
+
+
+def test_a_look_and_single_reviews_of_the_same_people_at_once_wait_for_each_other(postgres, settings):
+    """A turn's look (declarations/services/together.py) while the sweeper's or a reviewer's
+    release reviews the same people's later declarations one by one: a look locks a person's
+    oldest waiting declaration only, so neither waits for a row the other holds while holding
+    what the other wants (a look that took both of a person's declarations deadlocked with a
+    single review of the second). Every declaration is reviewed once."""
+    from django.core.cache import cache
+
+    from declarations.services import backlog
+    from declarations.services.review import review
+    from declarations.services.together import look
+
+    settings.HC_REVIEW_TURNS = 1
+    cache.set_many(dict.fromkeys(backlog.turn_keys(), 1), 60)  # confirmations enqueue nothing
+    pairs = []
+    for _ in range(THREADS - 1):
+        citizen = factories.account()
+        pairs.append((factories.declared(citizen), factories.declared(citizen)))
+
+    def act(target):
+        if target == "look":
+            while look(0, 1, 100)[0]:
+                pass
+            return True
+        return review(target) is not None
+
+    outcomes = race(act, ["look"] + [second.pk for _first, second in pairs])
+    assert outcomes["ok"] + outcomes["no-op"] == THREADS, outcomes
+    statuses = Counter(Declaration.objects.values_list("status", flat=True))
+    assert statuses == Counter({Declaration.Status.REVIEWED: 2 * len(pairs)})
+    assert ColourChange.objects.count() == len(pairs)  # pending -> green, once each
