@@ -108,10 +108,15 @@ def save_draft(
     applicant_id = applicant.pk if applicant is not None else None
     # The usual case is a new form: one INSERT. A double click, refresh or replay of the same
     # form hits the unique (account, form token) and updates that row while it is a draft.
+    draft = Declaration(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields)
     try:
+        # An INSERT built once per process (healthcode/writes.py). Outside a transaction (the
+        # view) it is its own transaction and needs no BEGIN and COMMIT around it: a failed
+        # INSERT leaves nothing behind. Inside one, a savepoint keeps the caller's usable.
+        if not transaction.get_connection().in_atomic_block:
+            return insert(draft)
         with transaction.atomic():
-            # An INSERT built once per process (healthcode/writes.py).
-            return insert(Declaration(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields))
+            return insert(draft)
     except IntegrityError:
         pass
     with transaction.atomic():
