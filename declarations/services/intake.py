@@ -62,12 +62,13 @@ def _declaration_of(ref: uuid.UUID, user_id: int):
 _declaration_query = Prepared(_declaration_of, ref=STAND_IN_UUID, user_id=STAND_IN_ID)
 
 
-def _locked_status_of(pk: int):
-    return Declaration.objects.select_for_update().filter(pk=pk).only("status").order_by()
+def _locked_declaration_of(ref: uuid.UUID, user_id: int):
+    # Its own row locked, not its person's or city's (read as they are, as before).
+    return _declaration_of(ref, user_id).select_for_update(of=("self",))
 
 
-# The confirmation's lock, by primary key alone (see confirm).
-_locked_status_query = Prepared(_locked_status_of, pk=STAND_IN_ID)
+# The confirmation's read: the declaration locked and read in one statement (see confirm).
+_locked_declaration_query = Prepared(_locked_declaration_of, ref=STAND_IN_UUID, user_id=STAND_IN_ID)
 
 
 def get_declaration_for_user(user: User, ref: uuid.UUID) -> Declaration:
@@ -108,10 +109,15 @@ def save_draft(
     applicant_id = applicant.pk if applicant is not None else None
     # The usual case is a new form: one INSERT. A double click, refresh or replay of the same
     # form hits the unique (account, form token) and updates that row while it is a draft.
+    draft = Declaration(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields)
     try:
+        # An INSERT built once per process (healthcode/writes.py). Outside a transaction (the
+        # view) it is its own transaction and needs no BEGIN and COMMIT around it: a failed
+        # INSERT leaves nothing behind. Inside one, a savepoint keeps the caller's usable.
+        if not transaction.get_connection().in_atomic_block:
+            return insert(draft)
         with transaction.atomic():
-            # An INSERT built once per process (healthcode/writes.py).
-            return insert(Declaration(submitted_by=user, applicant_id=applicant_id, form_token=token, **fields))
+            return insert(draft)
     except IntegrityError:
         pass
     with transaction.atomic():
@@ -151,29 +157,31 @@ def _person_for(user: User, declaration: Declaration) -> Applicant:
     return applicant
 
 
-def confirm(user: User, ref: uuid.UUID, *, declaration: Declaration | None = None) -> Declaration:
-    """Confirm a draft: store the person's details and enqueue the review on commit.
-    Confirming twice is harmless: only the first moves the row (read locked, it is moved only
-    while a draft, so `declaration` may be one the caller read already).
-    Raises IdNumberTaken or FamilyFull, and then nothing is changed."""
-    if declaration is None or declaration.ref != ref or declaration.submitted_by_id != user.pk:
-        declaration = get_declaration_for_user(user, ref)
+def confirm(user: User, ref: uuid.UUID) -> Declaration:
+    """Confirm the account's draft `ref`: store the person's details and enqueue the review on
+    commit. Confirming twice is harmless: only the first moves the row (read locked, it is
+    moved only while a draft); a declaration past its draft is returned as it is.
+    Raises Http404 for a declaration that is not the account's, IdNumberTaken or FamilyFull,
+    and then nothing is changed."""
     confirmed_at = timezone.now()
     with transaction.atomic():
-        # The row locked by its primary key, then moved if still a draft. (One UPDATE ... WHERE
-        # id = %s AND status = 'draft' made Postgres scan every draft through the status index
-        # when its statistics counted few drafts: bench/README.md, session 6.)
-        # Both statements compiled once per process (healthcode/prepared.py, writes.py).
-        locked = _locked_status_query.first(pk=declaration.pk)
-        if locked is None or locked.status != Declaration.Status.DRAFT:
-            declaration.refresh_from_db()
+        # The account's declaration read and locked in one statement (before: read, then locked
+        # again by its primary key, one statement more per confirmation), then moved if still a
+        # draft. (One UPDATE ... WHERE id = %s AND status = 'draft' made Postgres scan every
+        # draft through the status index when its statistics counted few drafts:
+        # bench/README.md, session 6.) Both statements compiled once per process
+        # (healthcode/prepared.py, writes.py).
+        declaration = _locked_declaration_query.first(ref=ref, user_id=user.pk)
+        if declaration is None:
+            raise Http404
+        if declaration.status != Declaration.Status.DRAFT:
             return declaration
-        moved = Declaration(pk=declaration.pk, status=Declaration.Status.CONFIRMED, confirmed_at=confirmed_at)
-        update_fields(moved, ("status", "confirmed_at"))  # `declaration` stays a draft if what follows raises
+        # The row read here is the one moved (no caller sees it if what follows raises).
+        declaration.status, declaration.confirmed_at = Declaration.Status.CONFIRMED, confirmed_at
+        update_fields(declaration, ("status", "confirmed_at"))
         applicant = _person_for(user, declaration)
         # A turn of the machine's review after commit (services/backlog.py). Broker down: the
         # declaration is stored all the same, and the sweeper enqueues it.
         backlog.after_confirm(declaration.pk)
-    declaration.status, declaration.confirmed_at = Declaration.Status.CONFIRMED, confirmed_at
     declaration.applicant = applicant
     return declaration

@@ -115,18 +115,20 @@ def member_declare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, ref) -> HttpResponse:
-    declaration = services.get_declaration_for_user(request.user, ref)
-    if declaration.status != Declaration.Status.DRAFT:
-        return redirect("code", pk=declaration.applicant_id)
     if request.method == "POST":
+        # The service reads the declaration locked (404 if not the account's) and leaves one
+        # past its draft as it is: to its code, as a GET of it.
         try:
-            declaration = services.confirm(request.user, declaration.ref, declaration=declaration)
+            declaration = services.confirm(request.user, ref)
         except services.IdNumberTaken:
             messages.error(request, ID_TAKEN)
-            return redirect(_edit_url(declaration))
+            return redirect(_edit_url(services.get_declaration_for_user(request.user, ref)))
         except services.FamilyFull:
             messages.error(request, FAMILY_FULL % {"max": MAX_FAMILY_MEMBERS})
             return redirect("code-switch")
+        return redirect("code", pk=declaration.applicant_id)
+    declaration = services.get_declaration_for_user(request.user, ref)
+    if declaration.status != Declaration.Status.DRAFT:
         return redirect("code", pk=declaration.applicant_id)
     return render(
         request,

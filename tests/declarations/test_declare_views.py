@@ -198,18 +198,18 @@ def test_submit_and_confirm_cost_a_fixed_number_of_queries(
     citizen, client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     """The second declaration of the same person (the daily case): the form's POST is the
-    user, the person, the ID holder check and one INSERT (the city comes from the process's
-    copy of the list, healthcode/cities.py); the confirmation is the
-    user, the declaration with its person, the row locked by its primary key and one UPDATE
-    (nothing to store about the person). Inside the test's transaction each atomic block counts
-    a SAVEPOINT and its RELEASE."""
+    user, the person and one INSERT (the city comes from the process's copy of the list,
+    healthcode/cities.py; the ID number is the person's own, so no holder to look up); the
+    confirmation is the user, the declaration with its person read and locked in one
+    statement, and one UPDATE (nothing to store about the person). Inside the test's
+    transaction each atomic block counts a SAVEPOINT and its RELEASE."""
     settings.SESSION_ENGINE = "healthcode.sessions"
     client.force_login(citizen)
     with django_capture_on_commit_callbacks(execute=True):
         _declare_and_confirm(client, id_number=ID)
     data = factories.post_data(id_number=ID)
-    with django_assert_num_queries(4 + 2):
+    with django_assert_num_queries(3 + 2):
         response = client.post(reverse("declare"), data)
-    with django_assert_num_queries(4 + 2), django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_assert_num_queries(3 + 2), django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(response["Location"])
     assert len(callbacks) == 1  # the review, enqueued on commit
