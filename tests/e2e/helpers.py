@@ -61,9 +61,12 @@ def read_qr(page: Page) -> str:
     """Photograph the QR as shown and decode it, as a checkpoint's scanner would."""
     png = page.locator("#qr").screenshot(animations="disabled")
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert len(results) == 1, f"expected one QR code in the screenshot, found {len(results)}"
-    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
-    return results[0].text
+    # One code: zxing-cpp sometimes reports a large code twice (CI, session 14: the same text
+    # at 600 device pixels); two different texts would be two codes on the screen.
+    texts = {result.text for result in results}
+    assert len(texts) == 1, f"expected one QR code in the screenshot, found {len(results)}: {len(texts)} texts"
+    assert {result.format for result in results} == {zxingcpp.BarcodeFormat.QRCode}
+    return texts.pop()
 
 
 def masked_name(name: str) -> str:

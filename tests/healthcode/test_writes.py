@@ -8,9 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from declarations.models import Declaration
+from declarations.services import save_draft
 from family.services import self_applicant
 from healthcode.models import ColourChange, HealthCode
-from healthcode.writes import insert, update_fields
+from healthcode.writes import insert, update_fields, update_many
 from tests import factories
 from tests.counting import statement_text
 
@@ -94,3 +95,22 @@ def test_nothing_listens_to_the_save_signals_these_writes_skip():
 
     for model in (HealthCode, ColourChange, Declaration, InboxMessage):
         assert not pre_save.has_listeners(model) and not post_save.has_listeners(model), model
+
+
+def test_the_same_values_are_written_to_the_rows_named_and_no_other(citizen, django_assert_num_queries):
+    """update_many: one statement whatever the number of rows (on Postgres the keys are one
+    array: the same statement, prepared once), each value stored as `save` stores it."""
+    person = self_applicant(citizen)
+    declarations = [save_draft(citizen, person, factories.declaration_data()) for _ in range(4)]
+    now = timezone.now()
+    values = {"status": Declaration.Status.REVIEWED, "verdict_rules": ["contact_unsure"], "reviewed_at": now}
+    with django_assert_num_queries(1) as captured:
+        assert update_many(Declaration, [d.pk for d in declarations[:3]], values) == 3
+    with django_assert_num_queries(1) as again:
+        assert update_many(Declaration, [declarations[0].pk], values) == 1
+    rows = {d.pk: d for d in Declaration.objects.filter(pk__in=[d.pk for d in declarations])}
+    written = [(rows[d.pk].status, rows[d.pk].verdict_rules, rows[d.pk].reviewed_at) for d in declarations]
+    assert written[:3] == [("reviewed", ["contact_unsure"], now)] * 3
+    assert written[3][0] == Declaration.Status.DRAFT
+    if connection.vendor == "postgresql":
+        assert statement_text(captured[0]["sql"]) == statement_text(again[0]["sql"])

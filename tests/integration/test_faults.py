@@ -345,7 +345,9 @@ def test_redis_restarted_while_declarations_are_confirmed(stack, client):
             tally["slowest_confirmation_while_down_ms"] = max(
                 tally["slowest_confirmation_while_down_ms"], int((time.monotonic() - started) * 1000)
             )
-            assert declaration.status == Declaration.Status.CONFIRMED  # stored, though not enqueued
+            # Stored, though not enqueued (the turn running through the restart may have
+            # reviewed it already: it reads Postgres).
+            assert declaration.status in (Declaration.Status.CONFIRMED, Declaration.Status.REVIEWED)
             while_down.append(declaration.pk)
         else:
             declaration = services.confirm(user, ref)
