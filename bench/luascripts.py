@@ -67,13 +67,11 @@ end
     return path
 
 
-def declare_script(path: Path, actors: list[Actor], city_id: int) -> Path:
-    """Declaration submit, one actor per wrk thread (one connection each): POST the form
-    (a new form token each time) and get the redirect to its confirmation, then POST the
-    confirmation, which enqueues the review on the Celery worker; and again."""
-    forms = []
-    for actor in actors:
-        fields = {
+def declaration_form(actor: Actor, city_id: int) -> str:
+    """The actor's declaration as the browser POSTs it (urlencoded, with the CSRF field): a
+    green person declaring again. The form token is added per request."""
+    return urlencode(
+        {
             "csrfmiddlewaretoken": CSRF_SECRET,
             "city": str(city_id),
             "name": actor.name,
@@ -89,7 +87,16 @@ def declare_script(path: Path, actors: list[Actor], city_id: int) -> Path:
             "commitment_truthful": "on",
             "commitment_consent": "on",
         }
-        forms.append(f"{{cookie={lua_str(actor.cookie)}, form={lua_str(urlencode(fields))}}}")
+    )
+
+
+def declare_script(path: Path, actors: list[Actor], city_id: int) -> Path:
+    """Declaration submit, one actor per wrk thread (one connection each): POST the form
+    (a new form token each time) and get the redirect to its confirmation, then POST the
+    confirmation, which enqueues the review on the Celery worker; and again."""
+    forms = [
+        f"{{cookie={lua_str(actor.cookie)}, form={lua_str(declaration_form(actor, city_id))}}}" for actor in actors
+    ]
     body = "\n".join(
         [
             PRELUDE,

@@ -47,26 +47,9 @@ def _clients(actors):
 
 
 def _form(actor, city_id: int) -> str:
-    from bench.actors import CSRF_SECRET
+    from bench.luascripts import declaration_form
 
-    return urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF_SECRET,
-            "city": str(city_id),
-            "name": actor.name,
-            "id_number": actor.id_number,
-            "phone": actor.phone,
-            "district": "Jinshui District",
-            "street_address": "1 Huayuan Road",
-            "temperature": "36.5",
-            "symptoms": "none",
-            "travel": "none",
-            "travel_area": "",
-            "contact": "no",
-            "commitment_truthful": "on",
-            "commitment_consent": "on",
-        }
-    )
+    return declaration_form(actor, city_id)
 
 
 FORM = "application/x-www-form-urlencoded"
