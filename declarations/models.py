@@ -114,7 +114,15 @@ class Declaration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submitted_by", "form_token"], name="declaration_one_per_form"),
         ]
-        indexes = [models.Index(fields=["status", "confirmed_at"], name="declaration_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "confirmed_at"], name="declaration_status_idx"),
+            # A review turn's look: the oldest waiting, in order (services/together.py, WINDOW).
+            models.Index(
+                fields=["confirmed_at", "id"],
+                condition=models.Q(status="confirmed", sweeps=0),
+                name="declaration_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {timezone.localtime(self.created):%Y-%m-%d %H:%M}"

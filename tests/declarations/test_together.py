@@ -231,3 +231,16 @@ def test_declarations_not_waiting_are_left_alone():
     assert look(0, 1, 100) == (0, [])  # reviewed already; no code: the sweeper's
     assert self_applicant(user).health_code.version == version
     assert Declaration.objects.get(pk=lost.pk).status == Declaration.Status.CONFIRMED
+
+
+def test_a_look_chooses_among_the_oldest_waiting_and_later_looks_reach_the_rest(monkeypatch):
+    """The window (together.WINDOW): a look reads the oldest waiting declarations in order
+    from their index and stops there, whatever the backlog; what lies beyond is reviewed by
+    the looks after."""
+    monkeypatch.setattr(together, "WINDOW", 3)
+    monkeypatch.setattr(together, "_looks", {})  # compiled again with the small window
+    hold_turns()
+    declarations = [confirm(user) for user in people(5)]
+    looks = [look(0, 1, 2)[1] for _ in range(4)]
+    assert looks == [[d.pk for d in declarations[:2]], [d.pk for d in declarations[2:4]], [declarations[4].pk], []]
+    assert "LIMIT 3" in together._looks[2]._compiled_for("default")[0]
