@@ -70,18 +70,20 @@ class Prepared:
         return (sql, list(params), slots, compiler, klass_info["model"], start, end, init_list, populators, converters)
 
     def first(self, using: str = "default", **values: Any) -> Model | None:
-        rows = self._run(using, values, many=False)
-        return self._model(rows[0], using) if rows else None
+        compiled, rows = self._run(using, values, many=False)
+        return self._model(compiled, rows[0], using) if rows else None
 
     def all(self, using: str = "default", **values: Any) -> list[Model]:
         """Every row, as `list(queryset)` would give them."""
-        return [self._model(row, using) for row in self._run(using, values, many=True)]
+        compiled, rows = self._run(using, values, many=True)
+        return [self._model(compiled, row, using) for row in rows]
 
-    def _run(self, using: str, values: dict[str, Any], *, many: bool) -> list[tuple]:
+    def _run(self, using: str, values: dict[str, Any], *, many: bool) -> tuple[tuple, list[tuple]]:
+        """The compiled query and its rows (at most one unless `many`)."""
         if any(type(value) is int and not BIGINT_MIN <= value <= BIGINT_MAX for value in values.values()):
             # No key is that large (an address like /code/99999999999999999999/): no row, as
             # Django's own lookups answer; the database would refuse the value (a server error).
-            return []
+            return (), []
         compiled = self._compiled_for(using)
         sql, params, slots = compiled[0], list(compiled[1]), compiled[2]
         connection = connections[using]
@@ -90,9 +92,9 @@ class Prepared:
         with connection.cursor() as cursor:
             statements.execute(cursor, sql, params)  # prepared on the server, once per connection
             if many:
-                return cursor.fetchall()
+                return compiled, cursor.fetchall()
             row = cursor.fetchone()
-            return [] if row is None else [row]
+            return compiled, [] if row is None else [row]
 
     def _compiled_for(self, using: str) -> tuple:
         # Per thread: the compiler holds the thread's connection (a gthread worker has several).
@@ -104,10 +106,8 @@ class Prepared:
                 self._compiled[key] = compiled
         return compiled
 
-    def _model(self, row: tuple, using: str) -> Model:
-        _sql, _params, _slots, compiler, model, start, end, init_list, populators, converters = self._compiled_for(
-            using
-        )
+    def _model(self, compiled: tuple, row: tuple, using: str) -> Model:
+        _sql, _params, _slots, compiler, model, start, end, init_list, populators, converters = compiled
         if converters:  # as compiler.apply_converters does
             row = list(row)
             connection = connections[using]

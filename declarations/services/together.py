@@ -25,7 +25,6 @@ the caller reviews the declarations one by one, where a failure costs only its o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -108,7 +107,8 @@ def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> t
             now=STAND_IN_TIME,
         )
     reviewed: list[int] = []
-    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    # Declarations by what their review writes: the values, and the keys to write them to.
+    outcomes: dict[tuple, tuple[dict[str, Any], list[int]]] = {}
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         asked = now or timezone.now()
         found = prepared.all(part=part, turns=turns, since=asked - LOOKBACK, now=asked)
@@ -120,18 +120,10 @@ def look(part: int, turns: int, batch: int, *, now: datetime | None = None) -> t
             if declaration.status != Declaration.Status.CONFIRMED:
                 continue  # reviewed while the look waited for its lock
             judge(declaration, areas, now)
-            outcomes[tuple(_hashable(getattr(declaration, name)) for name in REVIEWED_FIELDS)].append(declaration.pk)
+            values = {name: getattr(declaration, name) for name in REVIEWED_FIELDS}
+            key = tuple(tuple(value) if isinstance(value, list) else value for value in values.values())
+            outcomes.setdefault(key, (values, []))[1].append(declaration.pk)
             reviewed.append(declaration.pk)
-        for outcome, pks in outcomes.items():
-            update_many(
-                Declaration, pks, {name: _stored(value) for name, value in zip(REVIEWED_FIELDS, outcome, strict=True)}
-            )
+        for values, pks in outcomes.values():
+            update_many(Declaration, pks, values)
     return len(found), reviewed
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _stored(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
