@@ -14,6 +14,7 @@ from family.models import Applicant, Relationship
 from family.services import id_number_free_for
 from healthcode.cities import city_by_pk
 from healthcode.models import City, User
+from healthcode.sharedfields import SharedFieldsForm
 from healthcode.validators import normalise_id, normalise_mobile, validate_mobile, validate_resident_id
 
 ID_TAKEN = _(
@@ -38,7 +39,7 @@ class CityField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(SharedFieldsForm):
     form_token = forms.UUIDField(widget=forms.HiddenInput)
     city = CityField(
         label=_("City"),
