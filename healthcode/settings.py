@@ -332,6 +332,10 @@ HC_REVIEW_TURNS = env_int("HC_REVIEW_TURNS", 2, minimum=1, maximum=64)
 # the turn back (at most that much added to a review's wait; meanwhile confirmations find the
 # turn taken and send no message).
 HC_REVIEW_LINGER_MS = env_int("HC_REVIEW_LINGER_MS", 50, minimum=0, maximum=1000)
+# Milliseconds a turn whose look found some declarations, but not a full look, waits before
+# its next look: the declarations confirmed meanwhile are reviewed together in that look, at
+# a fraction of the cost of reviewing each in a look of its own (bench/README.md, session 15).
+HC_REVIEW_PACE_MS = env_int("HC_REVIEW_PACE_MS", 50, minimum=0, maximum=1000)
 # After this many sweeps a declaration goes to the manual review queue instead of looping.
 HC_SWEEP_MAX = env_int("HC_SWEEP_MAX", 5, minimum=1)
 HC_APPEAL_IMAGE_MAX_BYTES = env_int("HC_APPEAL_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

@@ -106,17 +106,20 @@ def review_confirmed(
     *,
     batch: int = BATCH,
     linger: float | None = None,
+    pace: float | None = None,
     turn_seconds: float = TURN_SECONDS,
 ) -> int:
     """A part's turn: review its confirmed declarations, a batch at a time, looking again at
-    once while it finds work and once after `linger` seconds (else HC_REVIEW_LINGER_MS) when
-    it finds none; then give the turn back and look once more, until a look finds less than
-    a full batch. After `turn_seconds`, a new task of the part takes the turn over (it stays
+    once after a full batch, after `pace` seconds (else HC_REVIEW_PACE_MS) after a look that
+    found fewer, and once after `linger` seconds (else HC_REVIEW_LINGER_MS) when it finds
+    none; then give the turn back and look once more, until a look finds less than a full
+    batch. After `turn_seconds`, a new task of the part takes the turn over (it stays
     taken). Returns how many this turn reviewed."""
     from declarations.tasks import review_confirmed as turn_task  # tasks import services: import late
 
     key = key_of(part, turns)
     linger = settings.HC_REVIEW_LINGER_MS / 1000 if linger is None else linger
+    pace = settings.HC_REVIEW_PACE_MS / 1000 if pace is None else pace
     reviewed, released, lingered = 0, False, False
     ends = time.monotonic() + turn_seconds
     while True:
@@ -134,14 +137,20 @@ def review_confirmed(
         if released:
             return reviewed
         if found:
-            lingered = False  # people are declaring: look again at once
+            lingered = False  # people are declaring: let a few more confirm, then look again
+            _pause(pace)
             continue
         if linger and not lingered:
             lingered = True
-            time.sleep(linger)  # nothing now: wait once for more
+            _pause(linger)  # nothing now: wait once for more
             continue
         release(key)
         released = True
+
+
+def _pause(seconds: float) -> None:
+    if seconds:
+        time.sleep(seconds)
 
 
 def give_back(part: int, turns: int) -> None:

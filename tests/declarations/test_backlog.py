@@ -112,6 +112,35 @@ def test_a_look_after_giving_the_turn_back_finds_what_was_confirmed_meanwhile(se
     assert statuses([first, *late]) == [REVIEWED, REVIEWED]
 
 
+def test_a_turn_that_found_a_few_waits_its_pace_and_reviews_those_confirmed_meanwhile_together(settings, monkeypatch):
+    """People declaring one after another: a look that finds fewer than a full batch waits
+    `pace` before the next, which takes everyone confirmed meanwhile in one look; a full
+    batch (a backlog) is followed by the next look at once."""
+    settings.HC_REVIEW_TURNS = 1
+    settings.HC_REVIEW_PACE_MS = 30
+    first = confirmed_while_turns_run(3)
+    meanwhile, pauses, looks = [], [], []
+    look = backlog._look
+
+    def counted(*args):
+        found, done = look(*args)
+        looks.append(found)
+        return found, done
+
+    def pause(seconds):
+        pauses.append(seconds)
+        if not meanwhile:
+            meanwhile.extend(confirm_one() for _ in range(4))  # the turn is taken: they send nothing
+
+    monkeypatch.setattr(backlog, "_look", counted)
+    monkeypatch.setattr(backlog, "_pause", pause)
+    assert backlog.review_confirmed(0, 1, batch=2, linger=0) == 7
+    # 2 (full: at once), 1 (paced: the four confirm), 2 (full), 2, then none: given back, one more.
+    assert looks == [2, 1, 2, 2, 0, 0]
+    assert pauses == [0.03]
+    assert statuses(first + meanwhile) == [REVIEWED] * 7
+
+
 def test_a_turn_given_back_stops_at_its_time_even_with_work_left(settings, monkeypatch):
     """After the give-back a new turn may be running (a confirmation took the key): the old
     one ends at its time, whatever it finds, rather than race the new one without limit."""
