@@ -8,9 +8,9 @@ widgets, error messages and validators: a seventh of the declaration's POST in-p
 bench/README.md, session 15).
 
 Here a bound form starts with its class's field objects, shared and only read while it
-validates. Anything else that reaches for `form.fields` (rendering, a template, a view or a
-subclass changing a field, an unbound form's `__init__`) first gets the form its own deep
-copies, exactly as Django would have made them, and the bound fields built while validating
+validates (an unbound form has its own from the start, as in Django). Anything else that
+reaches for `form.fields` (rendering, a template, a view or a subclass changing a field,
+`order_fields`) first gets the form its own deep copies, exactly as Django would have made them, and the bound fields built while validating
 are forgotten (they point at the shared ones). A form shown again with its errors is thus
 rendered from its own copies; the class's fields are never written.
 

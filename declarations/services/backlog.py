@@ -14,7 +14,9 @@ declarations, where a task per declaration cost the worker more than the review 
 the web a message per confirmation (bench/README.md, session 13); when few people declare,
 each confirmation still starts a turn at once.
 
-A turn looks again at once while it finds work; a look that finds nothing waits
+A turn looks again at once after a full look, HC_REVIEW_PACE_MS after a look that found a
+few (those confirmed meanwhile are then reviewed together: a look each cost the worker and
+Postgres nearly what a look of several costs), and a look that finds nothing waits
 HC_REVIEW_LINGER_MS once and looks again before the turn is given back: while people keep
 declaring, their confirmations find it taken (no message, no task each), and a declaration
 confirmed meanwhile waits that long at most before its review starts. A turn lasts

@@ -141,6 +141,20 @@ def test_a_turn_that_found_a_few_waits_its_pace_and_reviews_those_confirmed_mean
     assert statuses(first + meanwhile) == [REVIEWED] * 7
 
 
+def test_a_turn_run_inside_the_persons_request_neither_paces_nor_lingers(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """No broker (tasks run eagerly): the confirming request runs the turn, and would wait out
+    every pause."""
+    settings.HC_REVIEW_PACE_MS, settings.HC_REVIEW_LINGER_MS = 50, 50
+    pauses = []
+    monkeypatch.setattr(backlog, "_pause", lambda seconds: pauses.append(seconds) if seconds else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        declaration = confirm_one()
+    assert statuses([declaration]) == [REVIEWED]
+    assert pauses == []
+
+
 def test_a_turn_given_back_stops_at_its_time_even_with_work_left(settings, monkeypatch):
     """After the give-back a new turn may be running (a confirmation took the key): the old
     one ends at its time, whatever it finds, rather than race the new one without limit."""
