@@ -24,8 +24,8 @@ def review_confirmed(self, part: int, turns: int) -> None:
     """After a confirmation, unless its part's turn is running already
     (declarations.services.backlog): the part's confirmed declarations, oldest first, a look
     at a time (declarations.services.together). Run eagerly (no broker: inside the person's
-    request), it neither lingers nor paces (the person would wait for it), and a failure gives the turn back (nothing retries it
-    there)."""
+    request), it neither lingers nor paces (the person would wait for it), and a failure
+    gives the turn back (nothing retries it there)."""
     eager = self.request.is_eager
     try:
         backlog.review_confirmed(part, turns, linger=0 if eager else None, pace=0 if eager else None)

@@ -10,9 +10,10 @@ bench/README.md, session 15).
 Here a bound form starts with its class's field objects, shared and only read while it
 validates (an unbound form has its own from the start, as in Django). Anything else that
 reaches for `form.fields` (rendering, a template, a view or a subclass changing a field,
-`order_fields`) first gets the form its own deep copies, exactly as Django would have made them, and the bound fields built while validating
-are forgotten (they point at the shared ones). A form shown again with its errors is thus
-rendered from its own copies; the class's fields are never written.
+`order_fields`) first gets the form its own deep copies, exactly as Django would have made
+them, and the bound fields built while validating are forgotten (they point at the shared
+ones). A form shown again with its errors is thus rendered from its own copies; the class's
+fields are never written.
 
 Validation must only read the fields: Django's own `clean()`s, `clean_<name>()` and `clean()`
 on the form do; a form whose validation changes a field must not use this.

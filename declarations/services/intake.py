@@ -63,8 +63,14 @@ _declaration_query = Prepared(_declaration_of, ref=STAND_IN_UUID, user_id=STAND_
 
 
 def _locked_declaration_of(ref: uuid.UUID, user_id: int):
-    # Its own row locked, not its person's or city's (read as they are, as before).
-    return _declaration_of(ref, user_id).select_for_update(of=("self",))
+    # Its own row locked, not its person's (read as it is, as before). Not its city: the
+    # confirmation needs only its key, and the view only the person's.
+    return (
+        Declaration.objects.select_related("applicant")
+        .filter(ref=ref, submitted_by_id=user_id)
+        .order_by()
+        .select_for_update(of=("self",))
+    )
 
 
 # The confirmation's read: the declaration locked and read in one statement (see confirm).
