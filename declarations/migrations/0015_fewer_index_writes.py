@@ -3,11 +3,15 @@ own index (the unique (account, form token) starts with it) and the reviewer's, 
 entry for every declaration nobody decided (now a partial index of those decided by someone).
 
 Only the indexes are dropped: Django's AlterField would also drop and re-add both foreign
-keys, re-checking every declaration under a lock, for no change to them."""
+keys, re-checking every declaration under a lock, for no change to them. On Postgres the
+indexes are dropped and built CONCURRENTLY (healthcode/db/operations.py): declarations go on
+being written meanwhile."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+from healthcode.db.operations import AddIndexWithoutLocking, drop_index
 
 OLD = {
     "decided_by": "declarations_declaration_decided_by_id_0f437a2c",
@@ -15,14 +19,13 @@ OLD = {
 }
 
 
-def _drop(column: str) -> migrations.RunSQL:
-    return migrations.RunSQL(
-        f'DROP INDEX IF EXISTS "{OLD[column]}"',
-        reverse_sql=f'CREATE INDEX "{OLD[column]}" ON "declarations_declaration" ("{column}_id")',
-    )
+def _drop(column: str) -> migrations.RunPython:
+    return drop_index("declarations_declaration", f"{column}_id", OLD[column])
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE and DROP INDEX CONCURRENTLY cannot run inside a transaction
+
     dependencies = [
         ("declarations", "0014_waiting_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -57,7 +60,7 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="declaration",
             index=models.Index(
                 condition=models.Q(("decided_by__isnull", False)),
