@@ -50,27 +50,27 @@ def test_a_reviewers_deletion_check_uses_the_partial_index(postgres, citizen):
     assert "declaration_decided_by_idx" in found, found
 
 
-# No test transaction around: CONCURRENTLY refuses to run inside one (the SQL is only collected
-# here); serialized_rollback gives the migrations' rows back after the flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_changes_the_indexes_without_stopping_writes(postgres):
     """CREATE and DROP INDEX CONCURRENTLY on Postgres (healthcode/db/operations.py): a plain
-    one locks out every declaration's INSERT while it reads the whole table."""
-    from io import StringIO
+    one locks out every declaration's INSERT while it reads the whole table. The SQL is only
+    collected, on a connection of its own: CONCURRENTLY refuses to run inside the test's
+    transaction."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
 
-    from django.core.management import call_command
-    from django.db.migrations.loader import MigrationLoader
-
-    out = StringIO()
-    call_command("sqlmigrate", "declarations", "0015", stdout=out)
-    assert 'CREATE INDEX CONCURRENTLY "declaration_decided_by_idx"' in out.getvalue()
-    migration = MigrationLoader(connection).get_migration("declarations", "0015_fewer_index_writes")
-    assert migration.atomic is False
-    drops = migration.operations[0].database_operations
-    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        for drop in drops:
-            drop.code(None, editor)
-            drop.reverse_code(None, editor)
+    other = connections.create_connection("default")
+    try:
+        executor = MigrationExecutor(other)
+        migration = executor.loader.get_migration("declarations", "0015_fewer_index_writes")
+        assert migration.atomic is False
+        collected = executor.loader.collect_sql([(migration, False)])
+        assert 'CREATE INDEX CONCURRENTLY "declaration_decided_by_idx"' in "\n".join(collected)
+        with other.schema_editor(collect_sql=True, atomic=False) as editor:
+            for drop in migration.operations[0].database_operations:
+                drop.code(None, editor)
+                drop.reverse_code(None, editor)
+    finally:
+        other.close()
     assert editor.collected_sql == [
         'DROP INDEX CONCURRENTLY IF EXISTS "declarations_declaration_decided_by_id_0f437a2c";',
         'CREATE INDEX CONCURRENTLY "declarations_declaration_decided_by_id_0f437a2c" '
