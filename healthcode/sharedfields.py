@@ -50,8 +50,7 @@ class SharedFieldsForm(forms.Form):
             self._shared = False
             self._fields = copy.deepcopy(self._fields)
             self.__dict__.pop("base_fields", None)
-            if hasattr(self, "_bound_fields_cache"):
-                self._bound_fields_cache.clear()
+            self._bound_fields_cache.clear()
         return self._fields
 
     @fields.setter

@@ -94,12 +94,13 @@ def after_confirm(declaration_id: int) -> None:
 
 
 def waiting(part: int, turns: int, batch: int = BATCH, *, before: datetime | None = None) -> list[int]:
-    """Up to `batch` of a part's declarations waiting for a turn, oldest first
-    (together.waiting); with `before`, only those confirmed before it."""
-    rows = together.waiting(part, turns)
+    """Up to `batch` of a part's declarations waiting for a turn, oldest first, as a look
+    chooses them (together.waiting); with `before`, only those confirmed before it (the
+    oldest come first, so those of the batch are all there are)."""
+    rows = together.waiting(part, turns, batch)
     if before is not None:
         rows = rows.filter(confirmed_at__lt=before)
-    return list(rows.values_list("pk", flat=True)[:batch])
+    return list(rows.values_list("pk", flat=True))
 
 
 def review_confirmed(

@@ -30,9 +30,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Mod
 from django.utils import timezone, translation
 
 from declarations.models import Declaration
@@ -43,26 +42,6 @@ from healthcode.prepared import STAND_IN_EARLIER, STAND_IN_ID, STAND_IN_TIME, Pr
 from healthcode.writes import update_many
 
 STAND_IN_PARTS = STAND_IN_ID - 1
-
-
-def waiting(part: int, turns: int) -> QuerySet[Declaration]:
-    """The confirmed declarations of a part that turns review (those the sweeper has touched
-    are its own), oldest first, through the index on status and confirmation time; of a
-    person, only the oldest waiting in any part (their next one waits for its review, which
-    it may depend on, and a look never holds a code twice). A declaration whose person has
-    no code is not among them: nothing could review it, and a look full of them would hide
-    the rest; the sweeper finds it."""
-    confirmed = Q(status=Declaration.Status.CONFIRMED, sweeps=0)
-    earlier = Declaration.objects.filter(
-        confirmed,
-        Q(confirmed_at__lt=OuterRef("confirmed_at")) | Q(confirmed_at=OuterRef("confirmed_at"), pk__lt=OuterRef("pk")),
-        applicant_id=OuterRef("applicant_id"),
-    )
-    return (
-        Declaration.objects.alias(part=Mod("pk", Value(turns), output_field=BigIntegerField()))
-        .filter(confirmed, ~Exists(earlier), part=part, applicant__health_code__isnull=False)
-        .order_by("confirmed_at", "pk")
-    )
 
 
 # How many of the oldest waiting declarations (every part's) a look reads to choose its own
@@ -114,9 +93,19 @@ def _choose(part: int, turns: int, batch: int) -> RawSQL:
     return RawSQL(sql, (turns, part))  # noqa: S611
 
 
+def waiting(part: int, turns: int, batch: int) -> QuerySet[Declaration]:
+    """Up to `batch` of the confirmed declarations of a part that turns review (those the
+    sweeper has touched are its own), oldest first, among the WINDOW oldest waiting; of a
+    person, only the oldest waiting in any part (their next one waits for its review, which
+    it may depend on, and a look never holds a code twice). A declaration whose person has
+    no code is not among them: nothing could review it, and a look full of them would hide
+    the rest; the sweeper finds it. What a look chooses, for the one-by-one review and
+    beat's wake (services/backlog.py)."""
+    return Declaration.objects.filter(pk__in=_choose(part, turns, batch)).order_by("confirmed_at", "pk")
+
+
 def _look(part: int, turns: int, since: datetime, now: datetime, *, batch: int) -> QuerySet[Declaration]:
-    # The oldest `batch` waiting among the WINDOW oldest (a person's oldest only: `waiting`
-    # says the same through the ORM), locked with their codes in the codes' order. No status
+    # What `waiting` chooses, locked with their codes in the codes' order. No status
     # in the outer WHERE (the caller checks it): a declaration reviewed meanwhile comes back
     # with its new status. A part with none in the window (the other parts hold every one of
     # the oldest WINDOW) finds none this look: its turn ends and the next confirmation or
